@@ -1,0 +1,88 @@
+"""Figures shared by the chapters: inline in Jupyter, saved to a file from a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+from keras_tutorial.settings import in_notebook
+
+if not in_notebook():
+    # A terminal run must never block on a window (and CI has no display).
+    matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from keras_tutorial.files import atomic_path  # noqa: E402
+
+
+def finish(fig: plt.Figure, out: Path | None, name: str) -> Path | None:
+    """Save ``fig`` as ``out/name`` (atomically) and show it inline in Jupyter.
+
+    Returns the saved path, or None when ``out`` is None.
+    """
+    saved = None
+    if out is not None:
+        saved = Path(out) / name
+        with atomic_path(saved) as tmp:
+            fig.savefig(tmp, dpi=110, bbox_inches="tight")
+    if in_notebook():
+        plt.show()
+    else:
+        plt.close(fig)
+        if saved is not None:
+            print(f"[图 / figure] {saved}")
+    return saved
+
+
+def show_digits(
+    images: np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    predictions: Sequence[int] | np.ndarray | None = None,
+    *,
+    columns: int = 8,
+    title: str | None = None,
+) -> plt.Figure:
+    """A grid of 28×28 digits titled with their labels (and predictions, red when wrong)."""
+    count = len(images)
+    rows = max(1, -(-count // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.5 * rows), squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index >= count:
+            continue
+        ax.imshow(np.asarray(images[index]).reshape(28, 28), cmap="binary")
+        if predictions is None:
+            ax.set_title(f"label {labels[index]}", fontsize=9)
+        else:
+            wrong = int(predictions[index]) != int(labels[index])
+            ax.set_title(
+                f"pred {predictions[index]} / true {labels[index]}",
+                fontsize=8,
+                color="red" if wrong else "black",
+            )
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history: dict[str, list[float]], metrics: Sequence[str] = ("loss", "accuracy")):
+    """Training curves, one panel per metric, with validation curves when present."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics, strict=True):
+        values = history[metric]
+        epochs = range(1, len(values) + 1)
+        ax.plot(epochs, values, "o-", label=f"train {metric}")
+        if f"val_{metric}" in history:
+            ax.plot(epochs, history[f"val_{metric}"], "s--", label=f"validation {metric}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.set_xticks(list(epochs))
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,139 @@
+"""Run-time settings shared by the chapters: backend, seeds, command-line flags, output folder."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from keras_tutorial.errors import TutorialError, install_handler
+
+# TensorFlow prints pages of C++ start-up logs; keep the chapters readable unless asked otherwise.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+#: Set to 1 to make chapters run in quick mode where no command line exists (Jupyter, tests).
+QUICK_ENV = "KERAS_TUTORIAL_QUICK"
+
+
+def in_notebook() -> bool:
+    """True when running inside a Jupyter kernel (figures inline, no command line)."""
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(
+            f"错误：命令行参数有误（{message}）。用 --help 查看可用的参数。\n"
+            f"Error: bad command-line arguments ({message}). See --help.",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' 不是整数 / is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' 必须 ≥ 1 / must be >= 1")
+    return value
+
+
+def chapter_parser(description: str) -> argparse.ArgumentParser:
+    """A parser with the flags every chapter takes: --quick, --out, --seed."""
+    parser = _Parser(description=description)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="小规模快速运行，用于冒烟测试 / small, fast run for smoke tests",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("outputs"),
+        help="保存图和模型的目录 / folder for figures and models (default: outputs/)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=42, help="随机种子 / random seed (default: 42)"
+    )
+    return parser
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> Any:
+    """Parse the command line; in Jupyter use the defaults (and KERAS_TUTORIAL_QUICK).
+
+    Also installs the clean error handler and prepares the output folder.
+    """
+    install_handler()
+    if argv is None and in_notebook():
+        argv = []
+    args = parser.parse_args(argv)
+    if os.environ.get(QUICK_ENV, "") not in ("", "0"):
+        args.quick = True
+    if hasattr(args, "out"):
+        args.out = prepare_out_dir(args.out)
+    return args
+
+
+def prepare_out_dir(path: Path) -> Path:
+    """Create ``path`` if needed and check that files can be written there."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise TutorialError(
+            f"无法写入输出目录 {path}（{exc.strerror}）。请用 --out 指定一个可写的目录。",
+            f"cannot write to the output folder {path} ({exc.strerror}). "
+            "Choose a writable folder with --out.",
+        ) from None
+    return path
+
+
+def backend_summary() -> str:
+    """One line naming the Keras backend, its version and the devices it computes on."""
+    import keras
+
+    name = keras.backend.backend()
+    version, devices = "?", "cpu"
+    if name == "tensorflow":
+        import tensorflow as tf
+
+        version = tf.__version__
+        gpus = tf.config.list_physical_devices("GPU")
+        devices = ", ".join(d.name for d in gpus) if gpus else "CPU"
+    elif name == "jax":
+        import jax
+
+        version = jax.__version__
+        devices = ", ".join(str(d) for d in jax.devices())
+    elif name == "torch":
+        import torch
+
+        version = torch.__version__
+        if torch.cuda.is_available():
+            devices = ", ".join(
+                f"cuda:{i} ({torch.cuda.get_device_name(i)})"
+                for i in range(torch.cuda.device_count())
+            )
+        else:
+            devices = "CPU"
+    return f"Keras {keras.__version__} · backend {name} {version} · devices: {devices}"
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python, NumPy and the Keras backend so that runs repeat."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
