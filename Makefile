@@ -9,7 +9,7 @@ DEV_EXTRAS ?= dev,jax,torch
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint notebooks lab doctor clean
+.PHONY: help run test lint notebooks lab doctor bench clean
 
 help: ## 列出命令 / list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,8 +44,14 @@ lint: $(VENV)/.dev ## ruff 检查 / lint with ruff
 notebooks: $(VENV)/.base ## 由脚本重新生成并执行全部 notebook / regenerate and execute all notebooks
 	$(BIN)/python -m keras_tutorial.notebooks $(ARGS)
 
-lab: $(VENV)/.base ## 在本机启动 JupyterLab / start JupyterLab on this machine
-	$(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks
+lab: $(VENV)/.base ## 在本机启动 JupyterLab（带令牌）/ start JupyterLab on 127.0.0.1 with a token
+	$(BIN)/python -m keras_tutorial.lab $(ARGS)
+
+doctor: $(VENV)/.base ## 检查环境与 GPU / check the environment and the GPU
+	$(BIN)/python -m keras_tutorial.doctor $(ARGS)
+
+bench: $(VENV)/.dev ## 基准测试 / run the benchmarks on this machine
+	$(BIN)/python -m benchmarks $(ARGS)
 
 clean: ## 删除输出和缓存 / remove outputs and caches
 	rm -rf outputs .pytest_cache .ruff_cache .hypothesis
