@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import sys
 import tempfile
@@ -78,8 +79,7 @@ def load_mnist(path: str | os.PathLike[str] | None = None, *, verbose: bool = Tr
         if not source.is_file():
             raise TutorialError(
                 f"找不到 MNIST 文件 {source}（由 {PATH_ENV} 指定）。请检查路径。",
-                f"the MNIST file {source} (given by {PATH_ENV}) does not exist. "
-                "Check the path.",
+                f"the MNIST file {source} (given by {PATH_ENV}) does not exist. Check the path.",
             )
         return read_npz(source)
 
@@ -208,7 +208,14 @@ def _fetch(url: str, out, *, verbose: bool, timeout: float) -> str:  # noqa: ANN
                 print(file=sys.stderr)
     except TutorialError:
         raise
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except urllib.error.HTTPError as exc:
+        raise TutorialError(
+            f"服务器拒绝了下载 {url}（HTTP {exc.code} {exc.reason}）。请检查 {MIRROR_ENV} 的地址。"
+            f"{_HOW_TO_FIX_ZH}",
+            f"the server refused {url} (HTTP {exc.code} {exc.reason}). Check the address in "
+            f"{MIRROR_ENV}. {_HOW_TO_FIX_EN}",
+        ) from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         raise TutorialError(
             f"无法下载 {url}（{reason}）。可能没有网络或被墙。{_HOW_TO_FIX_ZH}",

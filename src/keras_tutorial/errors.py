@@ -28,9 +28,7 @@ def report(exc: TutorialError) -> None:
     print(exc.message(), file=sys.stderr, flush=True)
 
 
-def _hook(
-    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
-) -> None:
+def _hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     # Python exits with status 1 after the hook returns, so a clean message is all we add.
     if isinstance(exc, TutorialError):
         report(exc)

@@ -37,7 +37,8 @@ def atomic_path(dest: Path) -> Iterator[Path]:
 
 def _cannot_write(dest: Path, exc: OSError) -> TutorialError:
     return TutorialError(
-        f"无法写入文件 {dest}（{exc.strerror or exc}）。请检查磁盘空间和目录权限，或用 --out 换个目录。",
+        f"无法写入文件 {dest}（{exc.strerror or exc}）。"
+        "请检查磁盘空间和目录权限，或用 --out 换个目录。",
         f"cannot write {dest} ({exc.strerror or exc}). Check disk space and permissions, "
         "or choose another folder with --out.",
     )

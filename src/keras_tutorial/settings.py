@@ -63,9 +63,7 @@ def chapter_parser(description: str) -> argparse.ArgumentParser:
         default=Path("outputs"),
         help="保存图和模型的目录 / folder for figures and models (default: outputs/)",
     )
-    parser.add_argument(
-        "--seed", type=int, default=42, help="随机种子 / random seed (default: 42)"
-    )
+    parser.add_argument("--seed", type=int, default=42, help="随机种子 / random seed (default: 42)")
     return parser
 
 

@@ -1,0 +1,232 @@
+"""The MNIST loader against a real HTTP server on 127.0.0.1 and broken local files."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from keras_tutorial import data
+from keras_tutorial.errors import TutorialError
+
+
+def make_npz(**overrides: np.ndarray | None) -> bytes:
+    """A file in Keras's mnist.npz layout (zeros, so it compresses to a few KB)."""
+    arrays: dict[str, np.ndarray | None] = {
+        "x_train": np.zeros((60000, 28, 28), np.uint8),
+        "y_train": np.arange(60000, dtype=np.uint8) % 10,
+        "x_test": np.zeros((10000, 28, 28), np.uint8),
+        "y_test": np.arange(10000, dtype=np.uint8) % 10,
+    }
+    arrays.update(overrides)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **{k: v for k, v in arrays.items() if v is not None})
+    return buffer.getvalue()
+
+
+GOOD = make_npz()
+GOOD_SHA256 = hashlib.sha256(GOOD).hexdigest()
+TAMPERED = make_npz(y_test=(np.arange(10000, dtype=np.uint8) + 1) % 10)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """Serves /good, /tampered, /truncated and /garbage copies of mnist.npz."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.server.requests.append(self.path)  # type: ignore[attr-defined]
+        kind = self.path.strip("/").split("/")[0]
+        body = {"good": GOOD, "tampered": TAMPERED, "truncated": GOOD, "garbage": b"<html>"}.get(
+            kind
+        )
+        if body is None or not self.path.endswith("/mnist.npz"):
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if kind == "truncated":
+            # Announce the whole file, send half, hang up: what a dropped connection looks like.
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.requests = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty Keras home; MNIST_PATH and MNIST_MIRROR unset."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.delenv("MNIST_PATH", raising=False)
+    monkeypatch.delenv("MNIST_MIRROR", raising=False)
+    return tmp_path / "keras" / "datasets" / "mnist.npz"
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_download_from_mirror_is_verified_and_cached(server, cache, monkeypatch, capsys):
+    monkeypatch.setattr(data, "OFFICIAL_SHA256", GOOD_SHA256)
+    monkeypatch.setenv("MNIST_MIRROR", f"{server}/good/")
+    (x_train, y_train), (x_test, y_test) = data.load_mnist()
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert y_train[:3].tolist() == [0, 1, 2]
+    assert cache.read_bytes() == GOOD
+    assert leftovers(cache.parent) == ["mnist.npz"]
+    assert "100.0%" in capsys.readouterr().err  # the progress bar reached the end
+    # A second call uses the cache and does not download again.
+    monkeypatch.setenv("MNIST_MIRROR", f"{server}/garbage/")
+    data.load_mnist()
+
+
+@pytest.mark.parametrize(
+    ("kind", "fragment"),
+    [("tampered", "sha256"), ("truncated", "字节"), ("garbage", "sha256")],
+)
+def test_bad_download_is_deleted_and_explained(server, cache, monkeypatch, kind, fragment):
+    monkeypatch.setattr(data, "OFFICIAL_SHA256", GOOD_SHA256)
+    monkeypatch.setenv("MNIST_MIRROR", f"{server}/{kind}")
+    with pytest.raises(TutorialError) as info:
+        data.load_mnist()
+    assert fragment in info.value.zh
+    assert "MNIST_PATH" in info.value.zh and "MNIST_PATH" in info.value.en
+    assert leftovers(cache.parent) == []  # nothing half-written, nothing cached
+
+
+def test_official_hash_rejects_a_repacked_copy(server, cache, monkeypatch):
+    monkeypatch.setenv("MNIST_MIRROR", f"{server}/good/mnist.npz")
+    with pytest.raises(TutorialError) as info:
+        data.load_mnist()
+    assert data.OFFICIAL_SHA256 in info.value.en
+    assert leftovers(cache.parent) == []
+
+
+def test_missing_file_on_mirror(server, cache, monkeypatch):
+    monkeypatch.setenv("MNIST_MIRROR", f"{server}/nothing-here")
+    with pytest.raises(TutorialError) as info:
+        data.load_mnist()
+    assert "404" in info.value.en
+
+
+def test_offline(cache, monkeypatch):
+    with socket.socket() as sock:  # a port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("MNIST_MIRROR", f"http://127.0.0.1:{port}")
+    with pytest.raises(TutorialError) as info:
+        data.load_mnist()
+    assert "offline" in info.value.en and "没有网络" in info.value.zh
+    assert leftovers(cache.parent) == []
+
+
+def test_unwritable_cache(tmp_path, monkeypatch, server):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("KERAS_HOME", str(blocker / "keras"))
+    monkeypatch.delenv("MNIST_PATH", raising=False)
+    monkeypatch.setenv("MNIST_MIRROR", f"{server}/good")
+    with pytest.raises(TutorialError) as info:
+        data.load_mnist()
+    assert "KERAS_HOME" in info.value.en and "缓存目录" in info.value.zh
+
+
+def test_broken_cache_is_downloaded_again(server, cache, monkeypatch, capsys):
+    monkeypatch.setattr(data, "OFFICIAL_SHA256", GOOD_SHA256)
+    monkeypatch.setenv("MNIST_MIRROR", server + "/good")
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(GOOD[:1000])
+    data.load_mnist()
+    assert cache.read_bytes() == GOOD
+    assert "broken" in capsys.readouterr().err
+
+
+def test_download_url():
+    os.environ.pop("MNIST_MIRROR", None)
+    assert data.download_url() == data.OFFICIAL_URL
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"", "cannot be read"),
+        (b"garbage, not a zip file" * 10, "cannot be read"),
+        (GOOD[: len(GOOD) // 2], "cannot be read"),
+        (make_npz(y_test=None), "missing"),
+        (make_npz(x_train=np.zeros((600, 28, 28), np.uint8)), "shape"),
+        (make_npz(x_test=np.zeros((10000, 28, 28), np.float32)), "dtype"),
+        (make_npz(y_train=np.full(60000, 12, np.uint8)), "labels outside"),
+    ],
+    ids=["empty", "garbage", "truncated", "missing-array", "wrong-shape", "wrong-dtype", "labels"],
+)
+def test_bad_local_file(tmp_path, monkeypatch, content, fragment):
+    path = tmp_path / "mnist.npz"
+    path.write_bytes(content)
+    monkeypatch.setenv("MNIST_PATH", str(path))
+    with pytest.raises(TutorialError) as info:
+        data.load_mnist()
+    assert fragment in info.value.en
+    assert str(path) in info.value.zh
+
+
+def test_npy_instead_of_npz(tmp_path):
+    path = tmp_path / "mnist.npy"
+    np.save(path, np.zeros(3))
+    with pytest.raises(TutorialError, match="npz"):
+        data.load_mnist(path)
+
+
+def test_missing_local_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("MNIST_PATH", str(tmp_path / "nope.npz"))
+    with pytest.raises(TutorialError) as info:
+        data.load_mnist()
+    assert "MNIST_PATH" in info.value.en
+
+
+def test_local_repacked_file_is_accepted_by_content(tmp_path):
+    path = tmp_path / "copy.npz"
+    path.write_bytes(TAMPERED)  # another hash than the official file, yet valid MNIST layout
+    (_, _), (_, y_test) = data.load_mnist(path)
+    assert y_test[0] == 1
+
+
+def test_real_mnist(mnist_path):
+    (x_train, y_train), (x_test, y_test) = data.load_mnist(mnist_path)
+    assert np.bincount(y_train).tolist() == [
+        5923,
+        6742,
+        5958,
+        6131,
+        5842,
+        5421,
+        5918,
+        6265,
+        5851,
+        5949,
+    ]
+    assert np.bincount(y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    assert y_train[:5].tolist() == [5, 0, 4, 1, 9]
+    assert x_train.mean() == pytest.approx(33.318421449829934)
