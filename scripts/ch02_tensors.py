@@ -1,0 +1,393 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 第 2 章 数据的表示：张量
+#
+# **本章做什么**：第 1 章里喂给网络的图片和标签都是 NumPy 数组。这种多维数组有个统一的名字：
+# 张量(tensor)。本章从零阶的单个数字讲到五阶的视频数据，学会看懂一个张量的三个基本属性，
+# 再用真实的 MNIST 练习切片和分批，最后看看表格、股价、文字、图片和视频分别是什么形状的张量。
+# 本章主要用 NumPy，不训练模型。
+#
+# **怎么运行**：在 Jupyter 里从上到下执行每个单元格；或者在终端里运行
+#
+# ```bash
+# python scripts/ch02_tensors.py                 # 很快就能跑完
+# python scripts/ch02_tensors.py --out my_outputs
+# ```
+#
+# 本章计算量很小，`--quick` 只是为了和其他章节用法一致，结果与默认设置相同。
+# 终端运行时，图片保存在 `--out` 目录（默认 `outputs/`）；在 Jupyter 中图片直接显示在代码下方。
+
+# %% [markdown]
+# ## 2.1 准备工作
+#
+# 读入命令行参数，固定随机种子(random seed)，本章后面造的示例数据用到了随机数。
+
+# %%
+from keras_tutorial.settings import chapter_parser, parse_args, set_seed
+
+parser = chapter_parser("第 2 章：数据的表示：张量 / Chapter 2: data representations (tensors)")
+args = parse_args(parser)
+set_seed(args.seed)
+
+import numpy as np
+
+print("NumPy", np.__version__)
+print(f"quick={args.quick}  out={args.out}")
+
+# %% [markdown]
+# ## 2.2 从标量到高阶张量
+#
+# 张量是存放数字的容器，可以看成一个能有任意多个轴的数组。描述一个张量，最常用的是三个属性：
+#
+# - `ndim`：它有几个轴(axis)，也叫它的阶(rank)；
+# - `shape`：形状(shape)，每个轴上有多少个元素，是一个整数元组；
+# - `dtype`：数据类型(dtype)，例如 `uint8`、`float32`、`float64`。
+#
+# 下面的小函数把这三个属性一次打印出来，本章反复使用。
+
+
+# %%
+def describe(name, t):
+    """Print the rank, shape and dtype of array t."""
+    print(f"{name}: ndim={t.ndim}  shape={t.shape}  dtype={t.dtype}")
+
+
+# %% [markdown]
+# **标量(scalar)**：只有一个数，零个轴，形状是空元组 `()`。
+
+# %%
+scalar = np.array(7)
+describe("scalar", scalar)
+
+# %% [markdown]
+# **向量(vector)**：一列数，一个轴，是一阶张量。
+
+# %%
+vector = np.array([3, 1, 4, 1, 5])
+describe("vector", vector)
+
+# %% [markdown]
+# 这里要分清两种"维"。上面的向量沿它唯一的轴有 5 个元素，数学上常叫它"5 维向量"；
+# 但它只有一个轴，是**一阶**张量，不是"5 维张量"。"维度(dimension)"有时指某个轴上的元素个数，
+# 有时指轴的个数，容易混淆，所以本教程说轴的个数时一律用"阶"。
+
+# %%
+print("vector 的阶（轴的个数）:", vector.ndim)
+print("vector 唯一的轴上的元素个数:", vector.shape[0])
+
+# %% [markdown]
+# **矩阵(matrix)**：两个轴，是二阶张量。沿第一个轴排列的是各行，沿第二个轴排列的是各列。
+
+# %%
+matrix = np.array(
+    [
+        [2, 7, 1, 8],
+        [2, 8, 1, 8],
+        [4, 5, 9, 0],
+    ]
+)
+describe("matrix", matrix)
+print("第一行:", matrix[0], " 第一列:", matrix[:, 0])
+
+# %% [markdown]
+# **三阶及更高阶张量**：把几个形状相同的矩阵叠在一起，就多出一个轴，得到三阶张量；
+# 把几个三阶张量再叠起来就是四阶，依此类推。深度学习里常见的是零到四阶，处理视频时会用到五阶。
+
+# %%
+tensor3 = np.stack([matrix, matrix * 10])
+describe("tensor3", tensor3)
+tensor4 = np.stack([tensor3, tensor3, tensor3])
+describe("tensor4", tensor4)
+
+# %% [markdown]
+# 同样的数字换一种数据类型存放，形状不变，占用的内存却不同。`nbytes` 是数组占用的字节数：
+
+# %%
+for dtype in ["uint8", "float32", "float64"]:
+    t = tensor4.astype(dtype)
+    print(f"{dtype:8s} shape={t.shape}  每个元素 {t.itemsize} 字节，共 {t.nbytes} 字节")
+
+# %% [markdown]
+# ## 2.3 MNIST 也是张量
+#
+# 用第 1 章的加载函数读入 MNIST，看看训练图片的三个属性：
+
+# %%
+from keras_tutorial.data import load_mnist
+
+(train_images, train_labels), (test_images, test_labels) = load_mnist()
+describe("train_images", train_images)
+describe("train_labels", train_labels)
+
+# %% [markdown]
+# 训练图片是一个三阶张量：第一个轴是第几张图，后两个轴是每张图的行和列，元素是 `uint8` 类型的灰度值。
+# 用 Matplotlib 把下标为 4 的那张图画出来（下标从 0 数起，所以是第 5 张）：
+
+# %%
+import matplotlib.pyplot as plt
+
+from keras_tutorial.plotting import finish
+
+digit = train_images[4]
+describe("digit", digit)
+fig, ax = plt.subplots(figsize=(3, 3))
+ax.imshow(digit, cmap="binary")
+ax.set_title(f"train_images[4], label {train_labels[4]}")
+finish(fig, args.out, "ch02_digit.png")
+print("它的标签是:", train_labels[4])
+
+# %% [markdown]
+# ## 2.4 切片：取出张量的一部分
+#
+# 沿着某个轴取出一段元素叫切片(slicing)。下面取出第 10 张到第 100 张图（不含第 100 张），
+# 三种写法完全等价：没写的轴默认整条取，`:` 也表示整条取。
+
+# %%
+my_slice = train_images[10:100]
+describe("train_images[10:100]", my_slice)
+same_1 = np.array_equal(my_slice, train_images[10:100, :, :])
+same_2 = np.array_equal(my_slice, train_images[10:100, 0:28, 0:28])
+print("三种写法结果相同:", same_1 and same_2)
+
+# %% [markdown]
+# 切出来的仍然是图片，画出其中前 8 张，标题是它们的标签：
+
+# %%
+from keras_tutorial.plotting import show_digits
+
+fig = show_digits(my_slice[:8], train_labels[10:18], title="train_images[10:100], first 8")
+finish(fig, args.out, "ch02_slice.png")
+
+# %% [markdown]
+# 切片也可以作用在后两个轴上，也就是在每张图里截取一块。`14:` 表示从下标 14 取到末尾，
+# 所以 `[:, 14:, 14:]` 是每张图右下角 14×14 的一块；负数下标从末尾倒着数，
+# `[:, 7:-7, 7:-7]` 是去掉四周各 7 个像素后剩下的中间一块。
+
+# %%
+corner = train_images[:, 14:, 14:]
+centre = train_images[:, 7:-7, 7:-7]
+describe("右下角 corner", corner)
+describe("中间 centre", centre)
+
+# %% [markdown]
+# 把几张图的原图、右下角和中间并排画出来对比。截出的块画在它在原图中的位置上，灰色是被切掉的部分：
+
+# %%
+shown = [0, 1, 2, 4]
+views = [  # (title, images, where the crop starts in the 28×28 image)
+    ("full [:, :, :]", train_images, 0),
+    ("corner [:, 14:, 14:]", corner, 14),
+    ("centre [:, 7:-7, 7:-7]", centre, 7),
+]
+fig, axes = plt.subplots(len(shown), len(views), figsize=(6.5, 2.2 * len(shown)))
+for row, index in enumerate(shown):
+    for col, (title, images, start) in enumerate(views):
+        ax = axes[row, col]
+        height, width = images.shape[1:]
+        extent = (start, start + width, start + height, start)
+        ax.imshow(images[index], cmap="binary", extent=extent)
+        ax.set_facecolor("0.85")
+        ax.set_xlim(0, 28)
+        ax.set_ylim(28, 0)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if row == 0:
+            ax.set_title(title, fontsize=9)
+fig.tight_layout()
+finish(fig, args.out, "ch02_crops.png")
+
+# %% [markdown]
+# ## 2.5 批量和批量轴
+#
+# 第 1 章训练时，网络不是一次看全部 6 万张图，而是每次只看一小批，称为一个批量(batch)。深度学习里的数据张量，
+# 第一个轴几乎总是"第几个样本(sample)"，称为样本轴；按批处理时它也叫批量轴(batch axis)。
+# 一批数据就是沿这个轴切出的一段，例如每批 128 张时，第 n 批是 `train_images[128 * n:128 * (n + 1)]`：
+
+# %%
+batch_size = 128
+for n in [0, 1, 2]:
+    batch = train_images[batch_size * n : batch_size * (n + 1)]
+    print(f"第 {n} 批: 第 {batch_size * n} 到 {batch_size * (n + 1) - 1} 张, shape={batch.shape}")
+
+# %% [markdown]
+# 6 万不是 128 的整数倍，所以最后一批会短一些。切片越过末尾不会报错，只是取到末尾为止：
+
+# %%
+num_batches = -(-len(train_images) // batch_size)  # 向上取整
+last = train_images[batch_size * (num_batches - 1) : batch_size * num_batches]
+print("一共", num_batches, "批；最后一批的形状:", last.shape)
+sizes = [len(train_images[batch_size * n : batch_size * (n + 1)]) for n in range(num_batches)]
+print("各批大小加起来:", sum(sizes), " 训练图片总数:", len(train_images))
+
+# %% [markdown]
+# ## 2.6 现实中的数据都是什么形状
+#
+# 不管原始数据是什么，送进网络前都要变成张量。下面为几类常见数据各造一个小例子，
+# 重点看形状里每个轴的含义。
+#
+# ### 向量数据：(样本, 特征)
+#
+# 最常见的是表格：每行一个样本，每列一个特征(feature)。例如 200 套二手房，
+# 每套记录面积（平方米）、房间数、楼层、房龄（年）这 4 个数，就是形状 (200, 4) 的二阶张量。
+
+# %%
+rng = np.random.default_rng(args.seed)
+houses = np.column_stack(
+    [
+        rng.uniform(30, 150, 200).round(1),  # area in m²
+        rng.integers(1, 6, 200),  # rooms
+        rng.integers(1, 31, 200),  # floor
+        rng.integers(0, 40, 200),  # age in years
+    ]
+)
+describe("houses", houses)
+print("第一套房 [面积, 房间数, 楼层, 房龄]:", houses[0])
+
+# %% [markdown]
+# ### 时间序列：(样本, 时间步, 特征)
+#
+# 数据随时间变化时，时间单独占一个轴，叫时间步(timestep)。以股价为例：
+# 美股一个交易日开盘 390 分钟，每分钟记 3 个数（这一分钟的收盘价、最高价、最低价），
+# 一天就是 (390, 3)；一年约 250 个交易日，叠起来就是 (250, 390, 3)。这里用随机游走造一年的假数据：
+
+
+# %%
+def fake_trading_day(rng, start=100.0, minutes=390):
+    """One day of minute prices: columns close, high, low."""
+    close = start + np.cumsum(rng.normal(0, 0.05, minutes))
+    spread = np.abs(rng.normal(0, 0.03, (minutes, 2)))
+    return np.column_stack([close, close + spread[:, 0], close - spread[:, 1]])
+
+
+one_day = fake_trading_day(rng)
+describe("one_day", one_day)
+year = np.stack([fake_trading_day(rng) for _ in range(250)])
+describe("year", year)
+print("第 0 天第 0 分钟 [收盘, 最高, 最低]:", year[0, 0].round(2))
+
+# %%
+minutes = np.arange(one_day.shape[0])
+fig, ax = plt.subplots(figsize=(7, 3))
+ax.fill_between(minutes, one_day[:, 2], one_day[:, 1], alpha=0.3, label="low-high")
+ax.plot(minutes, one_day[:, 0], lw=1, label="close")
+ax.set_xlabel("minute of the trading day (axis 0)")
+ax.set_ylabel("price")
+ax.set_title("one_day: shape (390, 3)")
+ax.legend()
+fig.tight_layout()
+finish(fig, args.out, "ch02_prices.png")
+
+# %% [markdown]
+# ### 文本：(样本, 字符位置, 字符表)
+#
+# 一条推文最多 280 个字符。把每个字符写成长度 128 的独热编码(one-hot encoding)向量
+# （128 是 ASCII 字符表的大小，只有该字符编号的位置是 1），一条推文就是 (280, 128)；
+# 不足 280 个字符的部分全是 0。
+
+
+# %%
+def encode_tweet(text, length=280, alphabet=128):
+    """One-hot encode an ASCII string into a (length, alphabet) array."""
+    codes = [ord(c) for c in text]
+    if any(code >= alphabet for code in codes) or len(codes) > length:
+        raise ValueError(f"expects at most {length} ASCII characters, got {text!r}")
+    one_hot = np.zeros((length, alphabet), dtype="uint8")
+    one_hot[np.arange(len(codes)), codes] = 1
+    return one_hot
+
+
+tweet = encode_tweet("Tensors are just boxes of numbers.")
+describe("tweet", tweet)
+first = np.flatnonzero(tweet[0])
+print("第 0 行中为 1 的位置:", first, " 对应的字符:", repr(chr(first[0])))
+decoded = "".join(chr(row.argmax()) for row in tweet if row.any())
+print("从独热编码还原:", decoded)
+
+# %% [markdown]
+# 一批推文就再加一个样本轴：
+
+# %%
+tweets = np.stack([encode_tweet(t) for t in ["Hello, Keras!", "NumPy first.", "Deep learning"]])
+describe("tweets", tweets)
+
+# %% [markdown]
+# ### 图像：(样本, 高, 宽, 通道)
+#
+# 图像有高、宽两个空间轴，再加一个通道(channel)轴：灰度图 1 个通道，彩色图 3 个（红、绿、蓝）。
+# 通道轴放在最后叫"通道在后(channels-last)"，放在高之前叫"通道在前(channels-first)"。
+# Keras 默认用哪一种，可以直接问它：
+
+# %%
+import keras
+
+print("keras.config.image_data_format():", keras.config.image_data_format())
+
+# %% [markdown]
+# MNIST 是灰度图，本来没有通道轴。给一批 128 张图在最后加一个长度为 1 的轴，就是通道在后的格式；
+# 用 `np.transpose` 把通道轴挪到前面，就是通道在前的格式。两种格式装的是同一批像素：
+
+# %%
+mnist_batch = train_images[:128]
+channels_last = mnist_batch[..., np.newaxis]
+channels_first = np.transpose(channels_last, (0, 3, 1, 2))
+describe("channels_last ", channels_last)
+describe("channels_first", channels_first)
+print("第 4 张图第 14 行第 14 列:", channels_last[4, 14, 14, 0], "==", channels_first[4, 0, 14, 14])
+print("全部像素相同:", np.array_equal(channels_last[..., 0], channels_first[:, 0]))
+
+# %% [markdown]
+# 彩色图片同理，例如一批 16 张 64×64 的彩色图片（这里先全填 0）：
+
+# %%
+colour_batch = np.zeros((16, 64, 64, 3), dtype="uint8")
+describe("colour_batch", colour_batch)
+
+# %% [markdown]
+# ### 视频：(样本, 帧, 高, 宽, 通道)
+#
+# 视频是一串图像，所以再多一个"帧"轴，成为五阶张量。设有 4 段视频，每段 240 帧，
+# 每帧 144×256 的彩色图像，形状就是 (4, 240, 144, 256, 3)。
+# 它有多大？如果存成 `float32`，由代码来算：
+
+# %%
+video_shape = (4, 240, 144, 256, 3)
+videos = np.zeros(video_shape, dtype="float32")
+describe("videos", videos)
+print(f"元素个数: {videos.size:,}")
+print(f"float32 占用: {videos.nbytes:,} 字节 = {videos.nbytes / 2**20:.1f} MiB")
+print(f"存成 uint8 只要: {videos.size * np.dtype('uint8').itemsize / 2**20:.1f} MiB")
+del videos  # its memory was never written to, but there is no reason to keep it
+
+# %% [markdown]
+# 上面打印的数字说明，仅仅 4 段 240 帧的小视频，存成 `float32` 就要几百 MiB。
+# 这也是视频通常以压缩格式保存、只在需要时才解码成张量的原因。
+
+# %% [markdown]
+# ## 小结
+#
+# - 张量是多维数组，用三个属性描述：阶 `ndim`（轴的个数）、形状 `shape`、数据类型 `dtype`。
+# - "5 维向量"是一阶张量，只是唯一的轴上有 5 个元素；说轴的个数时用"阶"，不容易混淆。
+# - MNIST 训练集是形状 (60000, 28, 28) 的三阶 `uint8` 张量；切片可以作用在任何一个轴上。
+# - 第一个轴通常是样本轴，按批训练时也叫批量轴，一批就是沿它切出的一段。
+# - 常见数据的形状：表格 (样本, 特征)，时间序列 (样本, 时间步, 特征)，
+#   文本 (样本, 字符位置, 字符表)，图像 (样本, 高, 宽, 通道)，视频 (样本, 帧, 高, 宽, 通道)。
+
+# %% [markdown]
+# ## 练习
+#
+# 1. 不运行代码，先写出 `train_images[:, ::2, ::2]` 的形状，再运行验证。这样切出来的图是什么样子？
+# 2. 用切片取出每张图的左上角 14×14，画出前 8 张。
+# 3. 训练集按每批 256 张分，一共几批？最后一批有几张？用代码算出来。
+# 4. 把 `houses` 按楼层从低到高排序（提示：`np.argsort`），排序前后的形状一样吗？
+# 5. 一段 10 秒、每秒 30 帧、1920×1080 的彩色视频，存成 `uint8` 和 `float32` 各要多少 MiB？

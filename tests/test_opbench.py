@@ -1,0 +1,111 @@
+"""The naive-versus-NumPy measurement: its rows, its report files and its command line.
+
+No assertion here depends on how fast this machine is; speed itself is measured by `make bench`.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import matplotlib.image
+import pytest
+from conftest import ROOT, assert_clean_error
+
+from keras_tutorial import opbench
+from keras_tutorial.opbench import Row
+
+
+@pytest.fixture(scope="module")
+def quick_rows() -> list[Row]:
+    return opbench.measure(quick=True)
+
+
+def test_quick_measurement_covers_every_op_and_size(quick_rows):
+    expected = [(op, n) for op in opbench.OPS for n in opbench.QUICK_SIZES[op]]
+    assert [(row.op, row.size) for row in quick_rows] == expected
+
+
+def test_quick_measurement_numbers_are_positive_and_consistent(quick_rows):
+    for row in quick_rows:
+        assert math.isfinite(row.naive_s) and row.naive_s > 0, row
+        assert math.isfinite(row.numpy_s) and row.numpy_s > 0, row
+        assert row.speedup == pytest.approx(row.naive_s / row.numpy_s), row
+
+
+def test_report_files(quick_rows, tmp_path):
+    md_path, png_path = opbench.write_report(quick_rows, tmp_path / "bench")
+    assert (md_path, png_path) == (tmp_path / "bench/opbench.md", tmp_path / "bench/opbench.png")
+    text = md_path.read_text(encoding="utf-8")
+    assert opbench.machine_summary() in text
+    table = [line for line in text.splitlines() if line.startswith("| ")]
+    assert len(table) == 2 + len(quick_rows)  # header, rule, one line per row
+    for op in opbench.OPS:
+        assert any(line.startswith(f"| {op} |") for line in table), op
+    image = matplotlib.image.imread(png_path)
+    assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
+    assert not [p for p in md_path.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_markdown_table_formats_units_and_speedups():
+    rows = [Row("relu", 512, 0.25, 2.5e-4, 1000.0), Row("matrix_dot", 8, 3.9e-4, 1.5e-6, 260.0)]
+    assert opbench.markdown_table(rows).splitlines() == [
+        "| op | n (n×n) | naive | NumPy | speedup |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        "| relu | 512 | 250 ms | 250 µs | 1,000× |",
+        "| matrix_dot | 8 | 390 µs | 1.5 µs | 260× |",
+    ]
+
+
+def test_chosen_ops_and_sizes():
+    rows = opbench.measure(ops=["add"], sizes={"add": [3, 5]}, repeat=1, min_time=1e-4)
+    assert [(row.op, row.size) for row in rows] == [("add", 3), ("add", 5)]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"ops": ["softmax"]}, "softmax"),
+        ({"ops": ["add"], "sizes": {"add": [0]}}, "sizes"),
+        ({"ops": ["add"], "repeat": 0}, "repeat"),
+    ],
+)
+def test_bad_arguments_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        opbench.measure(**kwargs)
+
+
+def test_best_time_calls_fast_functions_many_times():
+    calls = []
+    seconds = opbench.best_time(lambda: calls.append(1), repeat=2, min_time=1e-3)
+    assert seconds > 0
+    assert len(calls) > 10  # one call is far below the clock's useful resolution
+
+
+def run_cli(*args: str, cwd=ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "keras_tutorial.opbench", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_cli_quick_writes_table_and_chart(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("--quick", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "| matrix_dot |" in result.stdout
+    assert (out / "opbench.md").read_text(encoding="utf-8").count("| relu |") == len(
+        opbench.QUICK_SIZES["relu"]
+    )
+    assert (out / "opbench.png").stat().st_size > 1000
+
+
+def test_cli_bad_flag_is_a_clean_error(tmp_path):
+    result = run_cli("--fast", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert_clean_error(result, "--fast")
+    assert not (tmp_path / "out").exists()
