@@ -1,0 +1,239 @@
+"""`make lab`: JupyterLab on loopback with a token, and a python3 kernel from this interpreter."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, assert_clean_error
+
+from keras_tutorial import lab
+
+STARTUP_TIMEOUT_S = 180
+
+
+def run_lab(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run lab.py to completion; on a timeout, kill the server it started as well."""
+    command = [sys.executable, "-m", "keras_tutorial.lab", *args]
+    proc = subprocess.Popen(
+        command,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=STARTUP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def isolated_jupyter_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment with Jupyter's config, data and settings folders under ``home``.
+
+    The user's own Jupyter settings (a password, a saved workspace, extra kernels) must not
+    change what the tests see; JupyterLab's news prompt is turned off so that it covers nothing.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
+    dirs = {
+        "JUPYTER_CONFIG_DIR": home / "config",
+        "JUPYTER_DATA_DIR": home / "data",
+        "JUPYTER_RUNTIME_DIR": home / "runtime",
+        "JUPYTERLAB_SETTINGS_DIR": home / "lab-settings",
+        "JUPYTERLAB_WORKSPACES_DIR": home / "lab-workspaces",
+        "IPYTHONDIR": home / "ipython",
+    }
+    for name, path in dirs.items():
+        path.mkdir(parents=True, exist_ok=True)
+        env[name] = str(path)
+    news = dirs["JUPYTERLAB_SETTINGS_DIR"] / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra)
+    return env
+
+
+@contextlib.contextmanager
+def running_lab(
+    root_dir: Path, env: dict[str, str], log: Path, token: str = "test-token-5f2c"
+) -> Iterator[tuple[int, str]]:
+    """Start ``python -m keras_tutorial.lab`` on a free port; yield (port, token); stop it."""
+    port = free_port()
+    command = [sys.executable, "-m", "keras_tutorial.lab"]
+    command += ["--port", str(port), "--token", token, "--dir", str(root_dir), "--no-browser"]
+    with open(log, "w") as out:
+        # Its own session, so that a last-resort kill reaches the server behind lab.py too.
+        proc = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while lab.server_status("127.0.0.1", port, token) != 200:
+            assert proc.poll() is None, f"lab exited with {proc.returncode}:\n{log.read_text()}"
+            assert time.monotonic() < deadline, f"no answer on port {port}:\n{log.read_text()}"
+            time.sleep(0.5)
+        yield port, token
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def get_json(port: int, path: str, token: str) -> object:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    request.add_header("Authorization", f"token {token}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["", "   "])
+def test_empty_token_is_refused(token: str) -> None:
+    assert_clean_error(run_lab("--token", token), "令牌不能为空", "must not be empty")
+
+
+@pytest.mark.parametrize("ip", ["0.0.0.0", "::", "192.168.1.20", "my-server.example.com"])
+def test_non_loopback_address_is_refused(ip: str) -> None:
+    result = run_lab(f"--ip={ip}")
+    assert_clean_error(result, f"拒绝监听 {ip}", f"refusing to listen on {ip}", "SSH")
+
+
+@pytest.mark.parametrize("ip", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_loopback_addresses_are_accepted(ip: str) -> None:
+    assert lab.check_ip(ip) == ip
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "eighty"])
+def test_bad_port_is_a_clean_error(port: str) -> None:
+    result = run_lab("--port", port)
+    assert_clean_error(result, "--port")
+    assert result.returncode == 2
+
+
+def test_port_in_use_is_a_clean_error(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_lab("--port", str(port), "--dir", str(tmp_path), "--no-browser")
+    assert_clean_error(result, f"端口 {port} 已被占用", f"port {port} is already in use")
+
+
+def test_missing_folder_is_a_clean_error(tmp_path: Path) -> None:
+    result = run_lab("--dir", str(tmp_path / "nowhere"), "--no-browser")
+    assert_clean_error(result, "nowhere")
+
+
+# --- what gets started ------------------------------------------------------------------------
+
+
+def test_random_tokens_are_long_and_fresh() -> None:
+    tokens = {lab.check_token(None) for _ in range(20)}
+    assert len(tokens) == 20
+    assert all(len(t) >= 32 for t in tokens)
+    assert lab.check_token("mine") == "mine"
+
+
+def test_server_command_listens_on_loopback_with_this_python(tmp_path: Path) -> None:
+    command = lab.server_command("127.0.0.1", 8899, tmp_path, open_browser=False)
+    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert "--ServerApp.ip=127.0.0.1" in command
+    assert "--ServerApp.port=8899" in command
+    assert "--ServerApp.port_retries=0" in command
+    assert f"--ServerApp.root_dir={tmp_path}" in command
+    assert "--ServerApp.open_browser=False" in command
+    assert not any("token" in part.lower() or "0.0.0.0" in part for part in command)
+
+
+def test_server_env_passes_the_token_and_puts_our_kernel_first(tmp_path: Path) -> None:
+    base = {"JUPYTER_PATH": "/a:/b", "JUPYTER_TOKEN_FILE": "/tmp/x", "HOME": "/home/me"}
+    env = lab.server_env(base, tmp_path, "s3cret")
+    assert env["JUPYTER_TOKEN"] == "s3cret"
+    assert "JUPYTER_TOKEN_FILE" not in env
+    assert env["JUPYTER_PATH"].split(os.pathsep) == [str(tmp_path), "/a", "/b"]
+    assert env["HOME"] == "/home/me"
+    assert base["JUPYTER_PATH"] == "/a:/b"
+
+
+def test_kernelspec_runs_this_interpreter(tmp_path: Path) -> None:
+    spec = json.loads((lab.write_kernelspec(tmp_path) / "kernel.json").read_text())
+    assert spec["argv"][0] == sys.executable
+    assert spec["argv"][1:3] == ["-m", "ipykernel_launcher"]
+
+
+def test_urls_and_tunnel_instructions() -> None:
+    assert lab.lab_url("127.0.0.1", 8888, "abc") == "http://127.0.0.1:8888/lab?token=abc"
+    assert lab.lab_url("::1", 9000, "a b&c") == "http://[::1]:9000/lab?token=a%20b%26c"
+    text = lab.tunnel_instructions(8890, "tok")
+    assert "ssh -N -L 8890:localhost:8890 user@host" in text
+    assert "http://localhost:8890/lab?token=tok" in text
+    assert "隧道" in text and "tunnel" in text
+    assert "--ip=0.0.0.0" in text
+
+
+# --- a real server ----------------------------------------------------------------------------
+
+
+def test_server_needs_the_token_and_runs_this_python(tmp_path: Path) -> None:
+    env = isolated_jupyter_env(tmp_path / "home")
+    # A python3 kernel of some other Python in the user's data folder must not be the one used.
+    decoy = Path(env["JUPYTER_DATA_DIR"]) / "kernels" / "python3"
+    decoy.mkdir(parents=True)
+    decoy_argv = ["/usr/bin/false", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (decoy / "kernel.json").write_text(
+        json.dumps({"argv": decoy_argv, "display_name": "decoy", "language": "python"})
+    )
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    log = tmp_path / "lab.log"
+    with running_lab(root, env, log) as (port, token):
+        assert lab.server_status("127.0.0.1", port, None) == 403
+        assert lab.server_status("127.0.0.1", port, "wrong-token") == 403
+        specs = get_json(port, "/api/kernelspecs", token)
+        assert specs["default"] == "python3"
+        assert specs["kernelspecs"]["python3"]["spec"]["argv"][0] == sys.executable
+        contents = get_json(port, "/api/contents", token)
+        assert contents["type"] == "directory"
+    output = log.read_text()
+    assert f"http://127.0.0.1:{port}/lab?token={token}" in output
+    assert lab.server_status("127.0.0.1", port, token) is None, "server still answers"
+
+
+def test_config_that_disables_the_token_stops_the_server(tmp_path: Path) -> None:
+    env = isolated_jupyter_env(tmp_path / "home")
+    config = Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.json"
+    config.write_text(json.dumps({"IdentityProvider": {"token": ""}}))
+    port = free_port()
+    result = run_lab("--port", str(port), "--dir", str(tmp_path), "--no-browser", env=env)
+    assert_clean_error(result, "不用令牌也能访问", "answered without the token")
+    assert lab.server_status("127.0.0.1", port, None) is None, "server still answers"
