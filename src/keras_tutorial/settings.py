@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -99,35 +100,60 @@ def prepare_out_dir(path: Path) -> Path:
     return path
 
 
-def backend_summary() -> str:
-    """One line naming the Keras backend, its version and the devices it computes on."""
+@dataclass(frozen=True)
+class BackendInfo:
+    """What the Keras backend reports: its name, version, devices and whether it has a GPU."""
+
+    name: str
+    version: str
+    devices: tuple[str, ...]
+    gpu_usable: bool
+
+
+def backend_info() -> BackendInfo:
+    """Ask the active Keras backend for its version and the devices it computes on."""
     import keras
 
     name = keras.backend.backend()
-    version, devices = "?", "cpu"
+    version, devices, gpu = "?", ("cpu",), False
     if name == "tensorflow":
         import tensorflow as tf
 
         version = tf.__version__
         gpus = tf.config.list_physical_devices("GPU")
-        devices = ", ".join(d.name for d in gpus) if gpus else "CPU"
+        devices = tuple(d.name for d in gpus) or ("CPU",)
+        gpu = bool(gpus)
     elif name == "jax":
         import jax
 
         version = jax.__version__
-        devices = ", ".join(str(d) for d in jax.devices())
+        found = jax.devices()
+        devices = tuple(str(d) for d in found)
+        gpu = any(d.platform == "gpu" for d in found)
     elif name == "torch":
         import torch
 
         version = torch.__version__
-        if torch.cuda.is_available():
-            devices = ", ".join(
+        gpu = torch.cuda.is_available()
+        if gpu:
+            devices = tuple(
                 f"cuda:{i} ({torch.cuda.get_device_name(i)})"
                 for i in range(torch.cuda.device_count())
             )
         else:
-            devices = "CPU"
-    return f"Keras {keras.__version__} · backend {name} {version} · devices: {devices}"
+            devices = ("CPU",)
+    return BackendInfo(name, version, devices, gpu)
+
+
+def backend_summary() -> str:
+    """One line naming the Keras backend, its version and the devices it computes on."""
+    import keras
+
+    info = backend_info()
+    return (
+        f"Keras {keras.__version__} · backend {info.name} {info.version} · "
+        f"devices: {', '.join(info.devices)}"
+    )
 
 
 def set_seed(seed: int) -> None:
