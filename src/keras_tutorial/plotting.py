@@ -19,10 +19,10 @@ import numpy as np  # noqa: E402
 from keras_tutorial.files import atomic_path  # noqa: E402
 
 
-def finish(fig: plt.Figure, out: Path | None, name: str) -> Path | None:
+def finish(fig: plt.Figure, out: Path | None, name: str) -> None:
     """Save ``fig`` as ``out/name`` (atomically) and show it inline in Jupyter.
 
-    Returns the saved path, or None when ``out`` is None.
+    Returns nothing, so that a cell ending with ``finish(...)`` shows only the figure.
     """
     saved = None
     if out is not None:
@@ -35,7 +35,6 @@ def finish(fig: plt.Figure, out: Path | None, name: str) -> Path | None:
         plt.close(fig)
         if saved is not None:
             print(f"[图 / figure] {saved}")
-    return saved
 
 
 def show_digits(
