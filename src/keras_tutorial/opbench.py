@@ -150,11 +150,15 @@ def markdown_table(rows: Sequence[Row]) -> str:
 
 
 def machine_summary() -> str:
-    """One line saying where the numbers come from."""
-    return (
+    """One line saying where the numbers come from, and how busy the machine was."""
+    line = (
         f"Python {platform.python_version()}, NumPy {np.__version__}, "
         f"{platform.machine() or '?'}, {os.cpu_count()} CPU cores, {platform.system()}"
     )
+    if hasattr(os, "getloadavg"):  # not on Windows
+        # Other programs competing for the cores slow NumPy's threaded matrix product most.
+        line += f", load average {os.getloadavg()[0]:.1f}"
+    return line
 
 
 def plot_speedup(rows: Sequence[Row]):
@@ -184,7 +188,7 @@ def write_report(rows: Sequence[Row], out: Path, stem: str = "opbench") -> tuple
     md_path = out / f"{stem}.md"
     text = (
         "# NumPy vs naive loops\n\n"
-        f"{machine_summary()}. Seconds per call, best of several runs.\n\n"
+        f"{machine_summary()}. Time per call, the best of several rounds.\n\n"
         f"{markdown_table(rows)}\n"
     )
     with atomic_path(md_path) as tmp:
