@@ -1,0 +1,63 @@
+"""Chapter 4 as a learner runs it from a terminal (and as the notebook runner runs it)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import NOTEBOOKS, assert_clean_error, run_script
+
+SCRIPT = "ch04_gradient_descent.py"
+FIGURES = [
+    "ch04_derivative.png",
+    "ch04_gd_1d.png",
+    "ch04_gd_2d.png",
+    "ch04_sgd_batches.png",
+    "ch04_momentum.png",
+    "ch04_optimizers_2d.png",
+]
+
+
+def number(pattern: str, text: str) -> float:
+    match = re.search(pattern, text, re.M)
+    assert match, f"{pattern!r} not in output:\n{text[-3000:]}"
+    return float(match.group(1))
+
+
+def test_quick_run_from_the_notebooks_folder(mnist_path, tmp_path):
+    out = tmp_path / "out"
+    result = run_script(
+        SCRIPT, "--quick", "--out", str(out), env={"MNIST_PATH": str(mnist_path)}, cwd=NOTEBOOKS
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    stdout = result.stdout
+    assert "quick=True" in stdout
+    for name in FIGURES:
+        assert (out / name).stat().st_size > 5000, name
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
+    # Plain SGD stops in the local minimum near +0.93; momentum reaches the global one near -1.06.
+    assert number(r"^SGD lr=0.01: 200 步后 w = ([-+0-9.]+)", stdout) == pytest.approx(
+        0.93, abs=0.01
+    )
+    assert number(r"momentum=0.9: 200 步后 w = ([-+0-9.]+)", stdout) == pytest.approx(
+        -1.06, abs=0.01
+    )
+    assert number(r"两条路径的最大差距: ([-+0-9.e]+)", stdout) < 1e-6
+    # The hand-written gradients agree with finite differences and with autodiff.
+    for rel in re.findall(r"与有限差分的相对误差 ([0-9.e+-]+)", stdout):
+        assert float(rel) < 1e-6
+    assert number(r"自动微分的最大相对误差: ([0-9.e+-]+)", stdout) < 1e-10
+    # 2000 training images for 5 epochs already beat guessing (10%) by far, for both networks.
+    assert number(r"test_acc = ([0-9.]+)", stdout) > 0.7
+    assert re.search(r"这次运行 (NumPy|Keras) 更快", stdout)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--epochs", "0"], ["--batch-size", "many"], ["--no-such-flag"]],
+)
+def test_bad_flags(args, tmp_path):
+    result = run_script(SCRIPT, *args, "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert_clean_error(result, "--help")
+    assert not (tmp_path / "out").exists()
