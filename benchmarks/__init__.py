@@ -1,0 +1,1 @@
+"""Benchmarks for the tutorial: `make bench` (python -m benchmarks)."""

@@ -1,0 +1,253 @@
+"""`make bench`: time chapter 1's model, chapter 4's NumPy network and the JAX reference.
+
+Each job runs as its own process, as a learner's run does, so import and start-up count. On a
+machine with an NVIDIA GPU the jobs also run with the GPU hidden, for a CPU-vs-GPU comparison.
+Writes ``benchmarks/results/<machine>.md`` and ``<machine>.png``, plus chapter 3's naive-vs-NumPy
+table (``keras_tutorial.opbench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from keras_tutorial import opbench  # noqa: E402
+from keras_tutorial.errors import TutorialError, install_handler  # noqa: E402
+from keras_tutorial.files import atomic_path  # noqa: E402
+
+BACKENDS = ("tensorflow", "jax", "torch")
+REFERENCE = "JAX reference (lax.scan)"
+
+
+@dataclass
+class Job:
+    """One timed process: a script under benchmarks/, its flags and environment."""
+
+    script: str
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    cpu_only: bool = False
+
+
+@dataclass
+class Result:
+    implementation: str
+    device: str
+    process_seconds: float  # wall clock from spawning the process to its exit (median of runs)
+    train_seconds: float  # the training loop alone, as measured inside the process (median)
+    test_accuracy: float
+    runs: int
+
+
+def installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def gpu_name() -> str | None:
+    """The first NVIDIA GPU's name, from nvidia-smi, or None."""
+    if not shutil.which("nvidia-smi"):
+        return None
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.splitlines()[0].strip() if out else None
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for name in ("keras", "tensorflow", "jax", "jaxlib", "torch", "numpy"):
+        with contextlib.suppress(PackageNotFoundError):
+            found[name] = version(name)
+    return found
+
+
+def machine_slug(gpu: str | None) -> str:
+    name = gpu or f"cpu-{os.cpu_count()}-cores"
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def plan(gpu: str | None) -> list[Job]:
+    """The jobs for this machine: each installed backend, plus CPU-only copies if there is a GPU."""
+    jobs = []
+    if installed("jax"):
+        jobs.append(Job("reference_jax.py"))
+    for backend in BACKENDS:
+        if installed(backend):
+            for settings in ("book", "tuned"):
+                jobs.append(
+                    Job("ch01_keras.py", ["--settings", settings], {"KERAS_BACKEND": backend})
+                )
+    jobs.append(Job("ch04_numpy.py", cpu_only=True))
+    if gpu:
+        hidden = {"CUDA_VISIBLE_DEVICES": "", "JAX_PLATFORMS": "cpu"}
+        jobs += [
+            Job(job.script, job.args, {**job.env, **hidden}, cpu_only=True)
+            for job in jobs
+            if not job.cpu_only
+        ]
+    return jobs
+
+
+def run(job: Job, extra: list[str], repeat: int) -> Result:
+    """Run ``job`` ``repeat`` times; medians of the timings."""
+    records = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, str(HERE / job.script), *job.args, *extra],
+            env={**os.environ, **job.env},
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+        wall = time.perf_counter() - start
+        if done.returncode != 0:
+            raise TutorialError(
+                f"基准任务 {job.script} {job.args} 失败：\n{done.stderr[-2000:]}",
+                f"benchmark job {job.script} {job.args} failed:\n{done.stderr[-2000:]}",
+            )
+        record = json.loads(done.stdout.strip().splitlines()[-1])
+        record["wall"] = wall
+        records.append(record)
+    first = records[0]
+    return Result(
+        implementation=first["implementation"],
+        device=first["device"],
+        process_seconds=statistics.median(r["wall"] for r in records),
+        train_seconds=statistics.median(r["train_seconds"] for r in records),
+        test_accuracy=statistics.median(r["test_accuracy"] for r in records),
+        runs=repeat,
+    )
+
+
+def results_table(results: list[Result]) -> str:
+    reference = {r.device: r.process_seconds for r in results if r.implementation == REFERENCE}
+    lines = [
+        "| implementation | device | seconds, whole process | seconds, training | test accuracy "
+        "| ratio to reference |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        base = reference.get(r.device)
+        ratio = f"{r.process_seconds / base:.2f}" if base else "–"
+        lines.append(
+            f"| {r.implementation} | {r.device} | {r.process_seconds:.1f} | {r.train_seconds:.1f} "
+            f"| {r.test_accuracy:.4f} | {ratio} |"
+        )
+    return "\n".join(lines)
+
+
+def chart(results: list[Result], path: Path) -> None:
+    from keras_tutorial.plotting import finish, plt
+
+    labels = [f"{r.implementation}\n[{r.device}]" for r in results]
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(results) + 1.2))
+    rows = range(len(results))
+    ax.barh(rows, [r.process_seconds for r in results], color="#c6dbef", label="whole process")
+    ax.barh(rows, [r.train_seconds for r in results], color="#2171b5", label="training loop")
+    ax.set_yticks(list(rows), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("seconds (5 epochs unless stated)")
+    ax.legend(loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    finish(fig, path.parent, path.name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    install_handler()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2000 images, 1 epoch: a smoke test")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per job; medians are reported")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--machine", help="name of the result files (default: from the hardware)")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be >= 1")
+
+    gpu = gpu_name()
+    machine = args.machine or machine_slug(gpu)
+    extra = ["--limit", "2000", "--epochs", "1"] if args.quick else []
+    repeat = 1 if args.quick else args.repeat
+    results = []
+    for job in plan(gpu):
+        print(f"… {job.script} {' '.join(job.args)} {job.env or ''}", flush=True)
+        results.append(run(job, extra, repeat))
+        r = results[-1]
+        print(
+            f"  {r.implementation} [{r.device}]: {r.process_seconds:.1f} s "
+            f"(training {r.train_seconds:.1f} s), test accuracy {r.test_accuracy:.4f}",
+            flush=True,
+        )
+    print("… chapter 3: naive loops vs NumPy", flush=True)
+    rows = opbench.measure(quick=args.quick)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    chart(results, args.out / f"{machine}.png")
+    info = versions()
+    scope = "quick mode: 2000 images, 1 epoch" if args.quick else "real MNIST, 5 epochs, batch 128"
+    report = f"""# Benchmarks: {machine}
+
+Measured by `make bench` ({scope}; median of {repeat} run(s) per row). "Whole process" is the wall
+clock from starting the Python process to its exit: imports, loading MNIST, building, compiling,
+training and evaluating. The ratio compares it with the JAX reference on the same device.
+
+{results_table(results)}
+
+![timings]({machine}.png)
+
+## Chapter 3: naive Python loops vs NumPy
+
+{opbench.markdown_table(rows)}
+
+## Machine
+
+- CPU: {cpu_model()}, {os.cpu_count()} logical cores
+- GPU: {gpu or "none"}
+- OS: {platform.platform()}
+- {", ".join(f"{k} {v}" for k, v in info.items())}
+- date: {time.strftime("%Y-%m-%d")}
+"""
+    with atomic_path(args.out / f"{machine}.md") as tmp:
+        tmp.write_text(report, encoding="utf-8")
+    print(f"\nwrote {args.out / (machine + '.md')} and {machine}.png\n")
+    print(results_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Chapter 1's model in Keras, timed as one process: import, data, build, compile, fit, evaluate.
+
+``--settings book`` is the book's code as printed; ``--settings tuned`` is what chapter 1 runs.
+"""
+
+from __future__ import annotations
+
+import time
+
+import _job
+
+
+def main() -> None:
+    args = _job.parse(
+        __doc__.splitlines()[0], settings={"choices": ["book", "tuned"], "default": "tuned"}
+    )
+    import keras
+
+    from keras_tutorial.settings import backend_info
+    from keras_tutorial.tuning import compile_options, steps_per_epoch
+
+    keras.utils.set_random_seed(0)
+    x_train, y_train, x_test, y_test = _job.mnist_flat(args.limit)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(784,)),
+            keras.layers.Dense(512, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    # "book" is the book's compile() call; "tuned" adds what chapter 1 adds.
+    steps = steps_per_epoch(len(x_train), 128)
+    extra = compile_options(steps) if args.settings == "tuned" else {}
+    model.compile(
+        optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"], **extra
+    )
+    start = time.perf_counter()
+    model.fit(
+        x_train,
+        keras.utils.to_categorical(y_train, 10),
+        epochs=args.epochs,
+        batch_size=128,
+        verbose=0,
+    )
+    seconds = time.perf_counter() - start
+    _, accuracy = model.evaluate(x_test, keras.utils.to_categorical(y_test, 10), verbose=0)
+    info = backend_info()
+    name = f"Keras {info.name}, {args.settings}"
+    _job.report(name, ", ".join(info.devices), args.epochs, seconds, accuracy)
+
+
+if __name__ == "__main__":
+    main()
