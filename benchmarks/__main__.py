@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from keras_tutorial import opbench  # noqa: E402
 from keras_tutorial.errors import TutorialError, install_handler  # noqa: E402
 from keras_tutorial.files import atomic_path  # noqa: E402
+from keras_tutorial.tuning import compile_options  # noqa: E402
 
 BACKENDS = ("tensorflow", "jax", "torch")
 REFERENCE = "JAX reference (lax.scan)"
@@ -106,11 +107,12 @@ def plan(gpu: str | None) -> list[Job]:
     if installed("jax"):
         jobs.append(Job("reference_jax.py"))
     for backend in BACKENDS:
-        if installed(backend):
-            for settings in ("book", "tuned"):
-                jobs.append(
-                    Job("ch01_keras.py", ["--settings", settings], {"KERAS_BACKEND": backend})
-                )
+        if not installed(backend):
+            continue
+        # Where chapter 1 adds no compile options (PyTorch), book and tuned are the same run.
+        tuned = compile_options(469, backend)
+        for settings in ("book", "tuned") if tuned else ("tuned",):
+            jobs.append(Job("ch01_keras.py", ["--settings", settings], {"KERAS_BACKEND": backend}))
     jobs.append(Job("ch04_numpy.py", cpu_only=True))
     if gpu:
         hidden = {"CUDA_VISIBLE_DEVICES": "", "JAX_PLATFORMS": "cpu"}
@@ -154,18 +156,26 @@ def run(job: Job, extra: list[str], repeat: int) -> Result:
     )
 
 
+def device_class(device: str) -> str:
+    """ "GPU" or "CPU": backends name the same device differently (cuda:0, gpu:0, cpu:0, CPU)."""
+    return "GPU" if re.search(r"cuda|gpu", device, re.I) else "CPU"
+
+
 def results_table(results: list[Result]) -> str:
-    reference = {r.device: r.process_seconds for r in results if r.implementation == REFERENCE}
+    reference = {
+        device_class(r.device): r.process_seconds for r in results if r.implementation == REFERENCE
+    }
     lines = [
         "| implementation | device | seconds, whole process | seconds, training | test accuracy "
         "| ratio to reference |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
-        base = reference.get(r.device)
+        base = reference.get(device_class(r.device))
         ratio = f"{r.process_seconds / base:.2f}" if base else "–"
         lines.append(
-            f"| {r.implementation} | {r.device} | {r.process_seconds:.1f} | {r.train_seconds:.1f} "
+            f"| {r.implementation} | {device_class(r.device)} | {r.process_seconds:.1f} "
+            f"| {r.train_seconds:.1f} "
             f"| {r.test_accuracy:.4f} | {ratio} |"
         )
     return "\n".join(lines)
@@ -174,7 +184,7 @@ def results_table(results: list[Result]) -> str:
 def chart(results: list[Result], path: Path) -> None:
     from keras_tutorial.plotting import finish, plt
 
-    labels = [f"{r.implementation}\n[{r.device}]" for r in results]
+    labels = [f"{r.implementation} [{device_class(r.device)}]" for r in results]
     fig, ax = plt.subplots(figsize=(9, 0.55 * len(results) + 1.2))
     rows = range(len(results))
     ax.barh(rows, [r.process_seconds for r in results], color="#c6dbef", label="whole process")
@@ -199,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1:
         parser.error("--repeat must be >= 1")
 
+    load = os.getloadavg()[0]
     gpu = gpu_name()
     machine = args.machine or machine_slug(gpu)
     extra = ["--limit", "2000", "--epochs", "1"] if args.quick else []
@@ -239,6 +250,7 @@ training and evaluating. The ratio compares it with the JAX reference on the sam
 - CPU: {cpu_model()}, {os.cpu_count()} logical cores
 - GPU: {gpu or "none"}
 - OS: {platform.platform()}
+- load average when the run began: {load:.2f} (the machine should be otherwise idle)
 - {", ".join(f"{k} {v}" for k, v in info.items())}
 - date: {time.strftime("%Y-%m-%d")}
 """
