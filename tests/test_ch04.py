@@ -7,6 +7,8 @@ import re
 import pytest
 from conftest import NOTEBOOKS, assert_clean_error, run_script
 
+from keras_tutorial.tuning import compile_options, steps_per_epoch
+
 SCRIPT = "ch04_gradient_descent.py"
 FIGURES = [
     "ch04_derivative.png",
@@ -50,6 +52,10 @@ def test_quick_run_from_the_notebooks_folder(mnist_path, tmp_path):
     # 2000 training images for 5 epochs already beat guessing (10%) by far, for both networks.
     assert number(r"test_acc = ([0-9.]+)", stdout) > 0.7
     assert re.search(r"这次运行 (NumPy|Keras) 更快", stdout)
+    # Chapter 1's model is compiled as chapter 1 compiles it: one epoch (16 batches) per call.
+    expected = compile_options(steps_per_epoch(2000, 128))
+    assert f"steps per epoch: 16  额外的编译参数: {expected}" in stdout
+    assert number(r"^ +[0-9.]+ +([0-9.]+) +测试准确率", stdout) > 0.7  # the Keras column
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,300 @@
+"""Chapter 4's demonstrations: descent paths on small functions, their plots, and timing helpers.
+
+The update rules themselves live in :mod:`keras_tutorial.optimizers` (and, for the very first
+example, in the chapter); this module only runs them on toy problems and draws the results.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from keras_tutorial import numpy_net
+from keras_tutorial.optimizers import SGD, Optimizer, RMSprop
+
+# pyplot comes through plotting, which first picks a non-blocking backend outside Jupyter.
+from keras_tutorial.plotting import plt
+
+if TYPE_CHECKING:
+    import keras
+
+Grad = Callable[[np.ndarray], np.ndarray]
+Curve = Callable[[np.ndarray], np.ndarray]
+
+
+def optimizer_path(
+    optimizer: Optimizer,
+    grad: Grad,
+    start: float | tuple[float, ...],
+    steps: int,
+    dtype: str = "float64",
+) -> np.ndarray:
+    """Apply ``optimizer`` ``steps`` times from ``start``; every position, ``start`` included.
+
+    The result has shape ``(steps + 1, dims)``; a number as ``start`` is one dimension.
+    """
+    w = np.atleast_1d(np.array(start, dtype=dtype))
+    path = [w.copy()]
+    for _ in range(steps):
+        optimizer.apply([w], [grad(w)])
+        path.append(w.copy())
+    return np.array(path)
+
+
+def keras_optimizer_path(
+    optimizer: keras.optimizers.Optimizer, grad: Grad, start: float | tuple[float, ...], steps: int
+) -> np.ndarray:
+    """Like :func:`optimizer_path`, with a ``keras.optimizers`` optimizer and a float32 Variable."""
+    import keras
+
+    w = keras.Variable(np.atleast_1d(np.array(start, dtype="float32")))
+    path = [keras.ops.convert_to_numpy(w)]
+    for _ in range(steps):
+        g = grad(keras.ops.convert_to_numpy(w))
+        optimizer.apply_gradients([(keras.ops.convert_to_tensor(g), w)])
+        path.append(keras.ops.convert_to_numpy(w))
+    return np.array(path)
+
+
+def central_difference(
+    fn: Callable[[], float], array: np.ndarray, index: int | tuple[int, ...], h: float = 1e-5
+) -> float:
+    """d fn() / d array[index] by central differences; ``array`` is restored afterwards."""
+    saved = array[index]
+    try:
+        array[index] = saved + h
+        up = fn()
+        array[index] = saved - h
+        down = fn()
+    finally:
+        array[index] = saved
+    return (up - down) / (2 * h)
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    """``|a - b| / (|a| + |b|)``: 0 when equal, 1 when one is zero, scale-free."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+def plot_derivative(
+    f: Curve,
+    df: Curve,
+    x0: float,
+    hs: np.ndarray,
+    forward_err: np.ndarray,
+    central_err: np.ndarray,
+    *,
+    name: str = "f(x)",
+    xlim: tuple[float, float] = (-2.2, 2.5),
+    ylim: tuple[float, float] = (-4.0, 8.0),
+) -> plt.Figure:
+    """Left: the curve, its tangent and a secant at ``x0``. Right: finite-difference error vs h."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    xs = np.linspace(*xlim, 200)
+    ax1.plot(xs, f(xs), label=name)
+    ax1.plot(xs, f(x0) + df(x0) * (xs - x0), "--", label=f"tangent at x={x0}, slope {df(x0)}")
+    ax1.plot([x0, x0 + 0.8], [f(x0), f(x0 + 0.8)], "o-", label="secant, h=0.8")
+    ax1.set_ylim(*ylim)
+    ax1.set_title("slope of a curve")
+    ax2.loglog(hs, forward_err, "o-", label="forward difference")
+    ax2.loglog(hs, central_err, "s-", label="central difference")
+    ax2.set_xlabel("step h")
+    ax2.set_ylabel("|error|")
+    ax2.set_title("finite-difference error")
+    for ax in (ax1, ax2):
+        ax.legend()
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def plot_on_curve(
+    ax: plt.Axes,
+    f: Curve,
+    paths: Mapping[str, np.ndarray],
+    title: str,
+    span: tuple[float, float] = (-5.0, 5.0),
+) -> None:
+    """Draw ``f`` in grey and each 1-D path as dots on it; x covers ``span`` and every path."""
+    points = np.concatenate([np.ravel(p) for p in paths.values()])
+    lo, hi = min(span[0], points.min()), max(span[1], points.max())
+    pad = 0.05 * (hi - lo)
+    ws = np.linspace(lo - pad, hi + pad, 300)
+    ax.plot(ws, f(ws), color="gray")
+    for label, path in paths.items():
+        path = np.ravel(path)
+        ax.plot(path, f(path), "o-", markersize=3, alpha=0.7, label=label)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+
+
+def plot_positions(ax: plt.Axes, paths: Mapping[str, np.ndarray]) -> None:
+    """Position against step for each 1-D path."""
+    for label, path in paths.items():
+        ax.plot(np.ravel(path), label=label)
+    ax.set_xlabel("step")
+    ax.set_ylabel("w")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+
+
+def plot_on_contour(
+    ax: plt.Axes,
+    f: Curve,
+    paths: Mapping[str, np.ndarray],
+    title: str,
+    xlim: tuple[float, float] = (-5.0, 5.0),
+    ylim: tuple[float, float] = (-2.5, 2.5),
+) -> None:
+    """Contour lines of ``f(w)`` (``w[..., 0]``, ``w[..., 1]``) with each 2-D path drawn on top.
+
+    ``f`` should be >= 0 with its minimum near 0: the levels are spaced evenly on a log scale.
+    """
+    g1, g2 = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
+    values = f(np.stack([g1, g2], axis=-1))
+    levels = np.geomspace(1e-3 * values.max(), values.max(), 12)
+    ax.contour(g1, g2, values, levels=levels, cmap="viridis")
+    for label, path in paths.items():
+        ax.plot(path[:, 0], path[:, 1], "o-", markersize=3, label=label)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+
+
+def mse(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """Mean squared error of the linear model ``x @ w`` against ``y``."""
+    residual = x @ w - y
+    return float(residual @ residual / len(y))
+
+
+def linear_sgd(
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    epochs: int,
+    learning_rate: float,
+    rng: np.random.Generator,
+    points: int = 150,
+) -> np.ndarray:
+    """Mini-batch SGD on linear regression (MSE loss) from ``w = 0``, shuffling every epoch.
+
+    Returns rows ``(updates, seconds, loss)``, about ``points`` of them spaced evenly on a log axis
+    of updates. ``seconds`` counts only the time spent computing updates, not measuring the loss.
+    """
+    n = len(y)
+    w, optimizer, clock, updates = np.zeros(x.shape[1]), SGD(learning_rate), 0.0, 0
+    total = epochs * -(-n // batch_size)
+    when = set(np.geomspace(1, total, points).astype(int))
+    records = [(0, 0.0, mse(x, y, w))]
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for begin in range(0, n, batch_size):
+            tic = time.perf_counter()
+            rows = order[begin : begin + batch_size]
+            xb = x[rows]
+            # The gradient of mean((xb @ w - yb)**2) with respect to w.
+            optimizer.apply([w], [2 * xb.T @ (xb @ w - y[rows]) / len(rows)])
+            clock += time.perf_counter() - tic
+            updates += 1
+            if updates in when:
+                records.append((updates, clock, mse(x, y, w)))
+    return np.array(records)
+
+
+def plot_loss_records(runs: Mapping[str, np.ndarray]) -> plt.Figure:
+    """Loss against updates (left) and against seconds (right), log-log, one line per run."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4))
+    for label, rec in runs.items():
+        # +1 and +1e-4 keep the starting point (0 updates, 0 s) on a log axis.
+        ax1.plot(rec[:, 0] + 1, rec[:, 2], label=label)
+        ax2.plot(rec[:, 1] + 1e-4, rec[:, 2], label=label)
+    ax1.set_xlabel("updates + 1")
+    ax2.set_xlabel("seconds (computing updates)")
+    for ax in (ax1, ax2):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_ylabel("training loss (MSE)")
+        ax.legend()
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def seconds_per_call(fn: Callable[[], object], repeats: int = 30) -> float:
+    """Mean wall-clock seconds of ``fn()`` over ``repeats`` calls, after one warm-up call."""
+    if repeats < 1:
+        raise ValueError(f"repeats must be >= 1, got {repeats}")
+    fn()
+    tic = time.perf_counter()
+    for _ in range(repeats):
+        fn()
+    return (time.perf_counter() - tic) / repeats
+
+
+def time_numpy_step(
+    params: numpy_net.Params, x: np.ndarray, y: np.ndarray, repeats: int = 30
+) -> dict[str, float]:
+    """Seconds per call of each part of one :mod:`numpy_net` training step on the batch ``(x, y)``.
+
+    The last entry times only the two largest matrix products of the step, which are part of the
+    forward and the backward pass.
+    """
+    _, cache = numpy_net.forward(params, x)
+    grads = numpy_net.backward(params, cache, y)
+    scratch = {k: v.copy() for k, v in params.items()}  # the update must not change ``params``
+    optimizer = RMSprop()
+    d_hidden = np.ones((len(x), params["W1"].shape[1]), params["W1"].dtype)
+    parts = {
+        "forward": seconds_per_call(lambda: numpy_net.forward(params, x), repeats),
+        "backward": seconds_per_call(lambda: numpy_net.backward(params, cache, y), repeats),
+        "RMSprop update": seconds_per_call(lambda: optimizer.apply(scratch, grads), repeats),
+    }
+    parts["sum of the three"] = sum(parts.values())
+    parts["of which x @ W1 and x.T @ d_hidden"] = seconds_per_call(
+        lambda: (x @ params["W1"], x.T @ d_hidden), repeats
+    )
+    return parts
+
+
+def epoch_stats(seconds: np.ndarray, steps: int) -> dict[str, float]:
+    """Total, first-epoch and later-epoch mean seconds, and milliseconds per batch after epoch 1.
+
+    The first epoch is set apart because it includes one-off costs such as compiling.
+    """
+    seconds = np.asarray(seconds, dtype=float)
+    later = seconds[1:].mean() if len(seconds) > 1 else float("nan")
+    return {
+        "total": float(seconds.sum()),
+        "first": float(seconds[0]),
+        "later": float(later),
+        "ms_per_batch": float(later / steps * 1e3),
+    }
+
+
+def print_comparison(runs: Mapping[str, tuple[np.ndarray, float]], steps: int) -> None:
+    """Print two runs side by side (epoch times, ms per batch, accuracy) and which was faster.
+
+    ``runs`` maps a name to ``(seconds of each epoch, test accuracy)``; ``steps`` is batches/epoch.
+    """
+    stats = {name: epoch_stats(seconds, steps) for name, (seconds, _) in runs.items()}
+    labels = {
+        "total": "训练总用时 total (s)",
+        "first": "第 1 轮用时 first epoch (s)",
+        "later": "其余各轮平均用时 later epochs (s)",
+        "ms_per_batch": "其余各轮每批用时 per batch (ms)",
+    }
+
+    def row(values: Iterable[object], fmt: str, label: str = "") -> str:
+        return " ".join(f"{value:{fmt}}" for value in values) + (f"   {label}" if label else "")
+
+    print(row(runs, ">9"))
+    for key, label in labels.items():
+        print(row([s[key] for s in stats.values()], "9.2f", label))
+    print(row([accuracy for _, accuracy in runs.values()], "9.4f", "测试准确率 test accuracy"))
+    faster, *_, slower = sorted(stats, key=lambda name: stats[name]["total"])
+    ratio = stats[slower]["total"] / stats[faster]["total"]
+    print(f"这次运行 {faster} 更快，总用时相差 {ratio:.1f} 倍。")
