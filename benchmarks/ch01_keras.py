@@ -16,24 +16,16 @@ def main() -> None:
     )
     import keras
 
+    from keras_tutorial.models import chapter1_model
     from keras_tutorial.settings import backend_info
     from keras_tutorial.tuning import compile_options, steps_per_epoch
 
     keras.utils.set_random_seed(0)
     x_train, y_train, x_test, y_test = _job.mnist_flat(args.limit)
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(784,)),
-            keras.layers.Dense(512, activation="relu"),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
     # "book" is the book's compile() call; "tuned" adds what chapter 1 adds.
-    steps = steps_per_epoch(len(x_train), 128)
-    extra = compile_options(steps) if args.settings == "tuned" else {}
-    model.compile(
-        optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"], **extra
-    )
+    steps = steps_per_epoch(len(x_train), 128) if args.settings == "tuned" else None
+    model = chapter1_model(steps)
+    extra = compile_options(steps) if steps else {}
     start = time.perf_counter()
     model.fit(
         x_train,

@@ -38,18 +38,15 @@
 
 # %%
 from keras_tutorial.settings import (
+    add_training_flags,
     backend_summary,
     chapter_parser,
     parse_args,
-    positive_int,
     set_seed,
 )
 
 parser = chapter_parser("第 1 章：用全连接网络识别 MNIST / Chapter 1: a Dense network on MNIST")
-parser.add_argument("--epochs", type=positive_int, default=5, help="训练轮数 / epochs (default 5)")
-parser.add_argument(
-    "--batch-size", type=positive_int, default=128, help="批大小 / batch size (default 128)"
-)
+add_training_flags(parser)  # --epochs（默认 5）和 --batch-size（默认 128）
 args = parse_args(parser)
 set_seed(args.seed)
 

@@ -32,20 +32,15 @@
 
 # %%
 from keras_tutorial.settings import (
+    add_training_flags,
     backend_summary,
     chapter_parser,
     parse_args,
-    positive_int,
     set_seed,
 )
 
 parser = chapter_parser("第 4 章：梯度下降与反向传播 / Chapter 4: gradient descent and backprop")
-parser.add_argument(
-    "--epochs", type=positive_int, default=5, help="MNIST 训练轮数 / MNIST epochs (default 5)"
-)
-parser.add_argument(
-    "--batch-size", type=positive_int, default=128, help="批大小 / batch size (default 128)"
-)
+add_training_flags(parser)  # --epochs and --batch-size, as in chapter 1
 args = parse_args(parser)
 set_seed(args.seed)
 
@@ -322,22 +317,11 @@ if not args.quick:
 # 每轮只打印一行（`verbose=2`），回调记下每轮结束的时刻，最后把两边的用时和准确率并排列出（第 1 轮单独列，它包含编译等一次性开销）：
 
 # %%
+from keras_tutorial.models import chapter1_model
 from keras_tutorial.tuning import compile_options, steps_per_epoch
 
-model = keras.Sequential(
-    [
-        keras.Input(shape=(28 * 28,)),
-        keras.layers.Dense(512, activation="relu"),
-        keras.layers.Dense(10, activation="softmax"),
-    ]
-)
 steps = steps_per_epoch(len(x_train), args.batch_size)
-model.compile(
-    optimizer="rmsprop",
-    loss="categorical_crossentropy",
-    metrics=["accuracy"],
-    **compile_options(steps),
-)
+model = chapter1_model(steps)  # the Sequential model and compile() call of chapter 1, 1.4–1.5
 print("每轮批量数 steps per epoch:", steps, " 额外的编译参数:", compile_options(steps))
 stamps = []  # time at the end of each epoch
 timer = keras.callbacks.LambdaCallback(on_epoch_end=lambda *_: stamps.append(time.perf_counter()))

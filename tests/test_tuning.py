@@ -25,3 +25,19 @@ def test_torch_gets_nothing_it_would_reject():
 def test_bad_steps():
     with pytest.raises(ValueError):
         compile_options(0, "tensorflow")
+
+
+def test_chapter1_model_is_chapter_1s_network():
+    import keras
+
+    from keras_tutorial.models import chapter1_model
+
+    book = chapter1_model()
+    dense = [layer for layer in book.layers if isinstance(layer, keras.layers.Dense)]
+    assert [(d.units, d.activation.__name__) for d in dense] == [(512, "relu"), (10, "softmax")]
+    assert book.count_params() == 407_050
+    assert isinstance(book.optimizer, keras.optimizers.RMSprop)
+    assert book.steps_per_execution == 1
+    tuned = chapter1_model(469)
+    expected = compile_options(469).get("steps_per_execution", 1)
+    assert tuned.steps_per_execution == expected

@@ -68,6 +68,16 @@ def chapter_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def add_training_flags(parser: argparse.ArgumentParser) -> None:
+    """--epochs and --batch-size, with chapter 1's defaults (5 and 128)."""
+    parser.add_argument(
+        "--epochs", type=positive_int, default=5, help="训练轮数 / epochs (default 5)"
+    )
+    parser.add_argument(
+        "--batch-size", type=positive_int, default=128, help="批大小 / batch size (default 128)"
+    )
+
+
 def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> Any:
     """Parse the command line; in Jupyter use the defaults (and KERAS_TUTORIAL_QUICK).
 
