@@ -92,10 +92,14 @@ def running_lab(
         )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while lab.server_status("127.0.0.1", port, token) != 200:
+        # Ready for a learner once lab.py has checked the server and printed the URL (it polls
+        # the server itself, so the server answering first is not enough).
+        url = lab.lab_url("127.0.0.1", port, token)
+        while url not in log.read_text():
             assert proc.poll() is None, f"lab exited with {proc.returncode}:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"no answer on port {port}:\n{log.read_text()}"
+            assert time.monotonic() < deadline, f"no banner for port {port}:\n{log.read_text()}"
             time.sleep(0.5)
+        assert lab.server_status("127.0.0.1", port, token) == 200
         yield port, token
     finally:
         if proc.poll() is None:
