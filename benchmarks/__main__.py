@@ -8,7 +8,6 @@ table (``keras_tutorial.opbench``).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import importlib.util
 import json
@@ -30,6 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from keras_tutorial import opbench  # noqa: E402
 from keras_tutorial.errors import TutorialError, install_handler  # noqa: E402
 from keras_tutorial.files import atomic_path  # noqa: E402
+from keras_tutorial.settings import Parser  # noqa: E402
 from keras_tutorial.tuning import compile_options  # noqa: E402
 
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -200,7 +200,7 @@ def chart(results: list[Result], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     install_handler()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2000 images, 1 epoch: a smoke test")
     parser.add_argument("--repeat", type=int, default=3, help="runs per job; medians are reported")
     parser.add_argument("--out", type=Path, default=HERE / "results")

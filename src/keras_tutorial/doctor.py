@@ -8,7 +8,6 @@ Exits 1 with advice when Keras cannot start, and, with ``--require-gpu``, when n
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import importlib.metadata
 import json
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from keras_tutorial import data
 from keras_tutorial.errors import TutorialError, install_handler
-from keras_tutorial.settings import BackendInfo, backend_info
+from keras_tutorial.settings import BackendInfo, Parser, backend_info
 
 # Keep these in step with setup_gpu_ubuntu.sh (a test compares them): one CUDA 12 line for all three
 # backends, because TensorFlow's pip wheels are built for CUDA 12.
@@ -228,7 +227,7 @@ def _row(label: str, value: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the report; raise TutorialError when the environment cannot do what was asked."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m keras_tutorial.doctor",
         description="检查 Python、Keras、后端、GPU 驱动与 MNIST / check Python, Keras, the "
         "backend, the GPU driver and MNIST",

@@ -26,7 +26,7 @@ import urllib.request
 from pathlib import Path
 
 from keras_tutorial.errors import TutorialError, install_handler
-from keras_tutorial.settings import _Parser
+from keras_tutorial.settings import Parser
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -48,7 +48,7 @@ def port_number(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="python -m keras_tutorial.lab",
         description="在本机启动 JupyterLab（只监听 127.0.0.1，带令牌）/ "
         "start JupyterLab on 127.0.0.1 with a token",

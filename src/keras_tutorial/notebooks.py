@@ -7,7 +7,6 @@ committed notebooks show the outputs of one clean run.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 import time
@@ -20,6 +19,7 @@ from nbclient.exceptions import CellExecutionError
 
 from keras_tutorial.errors import TutorialError, install_handler
 from keras_tutorial.files import atomic_path
+from keras_tutorial.settings import Parser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
@@ -112,7 +112,7 @@ def build(script: Path, dest: Path, cwd: Path | None = None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     install_handler()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", help="e.g. ch01 (default: all chapters)")
     args = parser.parse_args(argv)
     scripts = chapter_scripts(args.chapters)

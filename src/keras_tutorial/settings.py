@@ -28,7 +28,9 @@ def in_notebook() -> bool:
     return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
+    """argparse with a bilingual message for a bad command line (exit status 2)."""
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         print(
@@ -52,7 +54,7 @@ def positive_int(text: str) -> int:
 
 def chapter_parser(description: str) -> argparse.ArgumentParser:
     """A parser with the flags every chapter takes: --quick, --out, --seed."""
-    parser = _Parser(description=description)
+    parser = Parser(description=description)
     parser.add_argument(
         "--quick",
         action="store_true",
