@@ -30,7 +30,6 @@ from keras_tutorial import opbench  # noqa: E402
 from keras_tutorial.errors import TutorialError, install_handler  # noqa: E402
 from keras_tutorial.files import atomic_path  # noqa: E402
 from keras_tutorial.settings import Parser  # noqa: E402
-from keras_tutorial.tuning import compile_options  # noqa: E402
 
 BACKENDS = ("tensorflow", "jax", "torch")
 REFERENCE = "JAX reference (lax.scan)"
@@ -51,6 +50,8 @@ class Result:
     implementation: str
     device: str
     process_seconds: float  # wall clock from spawning the process to its exit (median of runs)
+    fastest: float  # the same, the fastest and the slowest run
+    slowest: float
     train_seconds: float  # the training loop alone, as measured inside the process (median)
     test_accuracy: float
     runs: int
@@ -109,9 +110,7 @@ def plan(gpu: str | None) -> list[Job]:
     for backend in BACKENDS:
         if not installed(backend):
             continue
-        # Where chapter 1 adds no compile options (PyTorch), book and tuned are the same run.
-        tuned = compile_options(469, backend)
-        for settings in ("book", "tuned") if tuned else ("tuned",):
+        for settings in ("book", "tuned"):
             jobs.append(Job("ch01_keras.py", ["--settings", settings], {"KERAS_BACKEND": backend}))
     jobs.append(Job("ch04_numpy.py", cpu_only=True))
     if gpu:
@@ -124,36 +123,60 @@ def plan(gpu: str | None) -> list[Job]:
     return jobs
 
 
-def run(job: Job, extra: list[str], repeat: int) -> Result:
-    """Run ``job`` ``repeat`` times; medians of the timings."""
-    records = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, str(HERE / job.script), *job.args, *extra],
-            env={**os.environ, **job.env},
-            capture_output=True,
-            text=True,
-            timeout=3600,
-        )
-        wall = time.perf_counter() - start
-        if done.returncode != 0:
-            raise TutorialError(
-                f"基准任务 {job.script} {job.args} 失败：\n{done.stderr[-2000:]}",
-                f"benchmark job {job.script} {job.args} failed:\n{done.stderr[-2000:]}",
-            )
-        record = json.loads(done.stdout.strip().splitlines()[-1])
-        record["wall"] = wall
-        records.append(record)
-    first = records[0]
-    return Result(
-        implementation=first["implementation"],
-        device=first["device"],
-        process_seconds=statistics.median(r["wall"] for r in records),
-        train_seconds=statistics.median(r["train_seconds"] for r in records),
-        test_accuracy=statistics.median(r["test_accuracy"] for r in records),
-        runs=repeat,
+def run_once(job: Job, extra: list[str]) -> dict:
+    """Run ``job`` once; its JSON record plus ``wall``, the seconds from spawn to exit."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(HERE / job.script), *job.args, *extra],
+        env={**os.environ, **job.env},
+        capture_output=True,
+        text=True,
+        timeout=3600,
     )
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise TutorialError(
+            f"基准任务 {job.script} {job.args} 失败：\n{done.stderr[-2000:]}",
+            f"benchmark job {job.script} {job.args} failed:\n{done.stderr[-2000:]}",
+        )
+    record = json.loads(done.stdout.strip().splitlines()[-1])
+    record["wall"] = wall
+    return record
+
+
+def run_all(jobs: list[Job], extra: list[str], repeat: int) -> list[Result]:
+    """Run every job ``repeat`` times, in rounds, and summarise each job by its medians.
+
+    Rounds (every job once, then again) rather than one job's runs back to back: when the
+    machine slows down for a while, all jobs share the slow stretch, so the ratios stay fair.
+    """
+    records: list[list[dict]] = [[] for _ in jobs]
+    for round_ in range(1, repeat + 1):
+        for job, mine in zip(jobs, records, strict=True):
+            record = run_once(job, extra)
+            mine.append(record)
+            print(
+                f"  [{round_}/{repeat}] {record['implementation']} [{record['device']}]: "
+                f"{record['wall']:.1f} s (training {record['train_seconds']:.1f} s), "
+                f"test accuracy {record['test_accuracy']:.4f}",
+                flush=True,
+            )
+    results = []
+    for mine in records:
+        walls = [r["wall"] for r in mine]
+        results.append(
+            Result(
+                implementation=mine[0]["implementation"],
+                device=mine[0]["device"],
+                process_seconds=statistics.median(walls),
+                fastest=min(walls),
+                slowest=max(walls),
+                train_seconds=statistics.median(r["train_seconds"] for r in mine),
+                test_accuracy=statistics.median(r["test_accuracy"] for r in mine),
+                runs=repeat,
+            )
+        )
+    return results
 
 
 def device_class(device: str) -> str:
@@ -166,16 +189,16 @@ def results_table(results: list[Result]) -> str:
         device_class(r.device): r.process_seconds for r in results if r.implementation == REFERENCE
     }
     lines = [
-        "| implementation | device | seconds, whole process | seconds, training | test accuracy "
-        "| ratio to reference |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
+        "| implementation | device | seconds, whole process | fastest–slowest run "
+        "| seconds, training | test accuracy | ratio to reference |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         base = reference.get(device_class(r.device))
         ratio = f"{r.process_seconds / base:.2f}" if base else "–"
         lines.append(
             f"| {r.implementation} | {device_class(r.device)} | {r.process_seconds:.1f} "
-            f"| {r.train_seconds:.1f} "
+            f"| {r.fastest:.1f}–{r.slowest:.1f} | {r.train_seconds:.1f} "
             f"| {r.test_accuracy:.4f} | {ratio} |"
         )
     return "\n".join(lines)
@@ -214,16 +237,10 @@ def main(argv: list[str] | None = None) -> int:
     machine = args.machine or machine_slug(gpu)
     extra = ["--limit", "2000", "--epochs", "1"] if args.quick else []
     repeat = 1 if args.quick else args.repeat
-    results = []
-    for job in plan(gpu):
+    jobs = plan(gpu)
+    for job in jobs:
         print(f"… {job.script} {' '.join(job.args)} {job.env or ''}", flush=True)
-        results.append(run(job, extra, repeat))
-        r = results[-1]
-        print(
-            f"  {r.implementation} [{r.device}]: {r.process_seconds:.1f} s "
-            f"(training {r.train_seconds:.1f} s), test accuracy {r.test_accuracy:.4f}",
-            flush=True,
-        )
+    results = run_all(jobs, extra, repeat)
     print("… chapter 3: naive loops vs NumPy", flush=True)
     rows = opbench.measure(quick=args.quick)
 
@@ -233,9 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     scope = "quick mode: 2000 images, 1 epoch" if args.quick else "real MNIST, 5 epochs, batch 128"
     report = f"""# Benchmarks: {machine}
 
-Measured by `make bench` ({scope}; median of {repeat} run(s) per row). "Whole process" is the wall
-clock from starting the Python process to its exit: imports, loading MNIST, building, compiling,
-training and evaluating. The ratio compares it with the JAX reference on the same device.
+Measured by `make bench` ({scope}; median of {repeat} run(s) per row, run in rounds: every job
+once, then again). "Whole process" is the wall clock from starting the Python process to its exit:
+imports, loading MNIST, building, compiling, training and evaluating. The ratio compares it with
+the JAX reference on the same device.
 
 {results_table(results)}
 

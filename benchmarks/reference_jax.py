@@ -11,9 +11,14 @@ from __future__ import annotations
 import time
 
 import _job
-import jax
-import jax.numpy as jnp
-import numpy as np
+
+from keras_tutorial.tuning import frozen_imports
+
+# The same lighter import as chapter 1 (see tuning.frozen_imports), so that the two compare fairly.
+with frozen_imports():
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
 
 LEARNING_RATE, RHO, EPSILON = 1e-3, 0.9, 1e-7
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 
-from keras_tutorial.tuning import compile_options, steps_per_epoch
+from keras_tutorial.tuning import compile_options, frozen_imports, steps_per_epoch
 
 
 def test_steps_per_epoch_counts_the_last_partial_batch():
@@ -41,3 +44,56 @@ def test_chapter1_model_is_chapter_1s_network():
     tuned = chapter1_model(469)
     expected = compile_options(469).get("steps_per_execution", 1)
     assert tuned.steps_per_execution == expected
+
+
+@pytest.fixture
+def restore_gc():
+    enabled = gc.isenabled()
+    yield
+    gc.unfreeze()
+    gc.enable() if enabled else gc.disable()
+
+
+def test_frozen_imports_pauses_the_collector_and_freezes_what_was_made(restore_gc):
+    full_collections = []
+
+    def count(phase, info):
+        if phase == "start" and info["generation"] == 2:
+            full_collections.append(info)
+
+    gc.unfreeze()
+    gc.callbacks.append(count)
+    try:
+        with frozen_imports():
+            assert not gc.isenabled()
+            made = [[i] for i in range(300_000)]  # enough allocations to trigger collections
+        assert gc.isenabled()
+        assert full_collections == []
+        assert gc.get_freeze_count() >= len(made)
+    finally:
+        gc.callbacks.remove(count)
+
+
+def test_objects_made_after_the_import_are_still_collected(restore_gc):
+    with frozen_imports():
+        pass
+
+    class Node:
+        pass
+
+    node = Node()
+    node.self = node  # a reference cycle: only the cyclic collector can free it
+    alive = weakref.ref(node)
+    del node
+    gc.collect()
+    assert alive() is None
+
+
+def test_frozen_imports_restores_the_collector_after_an_error(restore_gc):
+    with pytest.raises(ImportError), frozen_imports():
+        import keras_tutorial_no_such_module  # noqa: F401
+    assert gc.isenabled()
+    gc.disable()
+    with frozen_imports():
+        pass
+    assert not gc.isenabled()  # it was off before: leave it off
