@@ -37,7 +37,7 @@
 # 用 TensorFlow 后端时，导入过程中可能会打印几行以 `I0000`、`E0000` 开头的日志，比如找不到 CUDA 驱动。没有 NVIDIA GPU 的电脑上这是正常的，可以不管。
 #
 # `with frozen_imports():` 只影响速度。导入 Keras 和 TensorFlow 会创建约 40 万个一直用到程序结束的 Python 对象，
-# Python 的垃圾回收器(garbage collector)却会在导入途中和程序退出时一遍遍检查它们，在 2 核 CPU 上合计约 2 秒。
+# Python 的垃圾回收器(garbage collector)却会在导入途中和程序退出时一遍遍检查它们，在 2 核 CPU 上合计 2 秒多。
 # 这个上下文管理器在导入期间暂停垃圾回收，导入后用 `gc.freeze()` 让回收器以后不再查看这些对象。
 
 # %%
