@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 
@@ -25,6 +26,7 @@ def test_quick_bench_writes_table_and_chart(mnist_path, tmp_path):
         "Keras tensorflow, tuned",
         "Keras jax, tuned",
         "Keras torch, book",
+        "Keras torch, tuned",
         "NumPy from scratch",
         "| matrix_dot |",
     ):
@@ -37,8 +39,40 @@ def test_quick_bench_writes_table_and_chart(mnist_path, tmp_path):
 
 def test_chapter_1_trains_with_the_benchmarked_settings():
     # The "tuned" rows time what chapter 1 runs: chapter 1 spells out compile_options(steps),
-    # the benchmark job builds the model through models.chapter1_model(steps), which adds it.
+    # the benchmark job builds the model through models.chapter1_model(steps), which adds it;
+    # both import Keras under frozen_imports(), and so does the reference they are compared with.
     chapter = (SCRIPTS / "ch01_mnist_dense.py").read_text(encoding="utf-8")
     job = (ROOT / "benchmarks" / "ch01_keras.py").read_text(encoding="utf-8")
+    reference = (ROOT / "benchmarks" / "reference_jax.py").read_text(encoding="utf-8")
     assert "**compile_options(steps)" in chapter
     assert "chapter1_model(steps)" in job
+    assert "with frozen_imports():\n    import keras" in chapter
+    assert "with frozen_imports() if tuned" in job
+    assert "with frozen_imports():\n    import jax" in reference
+
+
+def test_jobs_run_in_rounds_and_rows_keep_the_spread(monkeypatch):
+    # Rounds, not one job's runs back to back: a slow stretch of the machine hits every job.
+    bench = importlib.import_module("benchmarks.__main__")
+    calls = []
+    walls = {"a.py": iter([10.0, 14.0, 11.0]), "b.py": iter([15.0, 16.0, 30.0])}
+
+    def fake_run_once(job, extra):
+        calls.append(job.script)
+        name = {"a.py": bench.REFERENCE, "b.py": "Keras tensorflow, tuned"}[job.script]
+        return {
+            "implementation": name,
+            "device": "CPU",
+            "wall": next(walls[job.script]),
+            "train_seconds": 1.0,
+            "test_accuracy": 0.98,
+        }
+
+    monkeypatch.setattr(bench, "run_once", fake_run_once)
+    results = bench.run_all([bench.Job("a.py"), bench.Job("b.py")], [], repeat=3)
+    assert calls == ["a.py", "b.py"] * 3
+    reference, keras_row = results
+    assert (reference.process_seconds, reference.fastest, reference.slowest) == (11.0, 10.0, 14.0)
+    assert (keras_row.process_seconds, keras_row.fastest, keras_row.slowest) == (16.0, 15.0, 30.0)
+    table = bench.results_table(results)
+    assert "| 16.0 | 15.0–30.0 | 1.0 | 0.9800 | 1.45 |" in table
