@@ -38,7 +38,7 @@
 #
 # `with frozen_imports():` 只影响速度。导入 Keras 和 TensorFlow 会创建约 40 万个一直用到程序结束的 Python 对象，
 # Python 的垃圾回收器(garbage collector)却会在导入途中和程序退出时一遍遍检查它们，在 2 核 CPU 上合计 2 秒多。
-# 这个上下文管理器在导入期间暂停垃圾回收，导入后用 `gc.freeze()` 让回收器以后不再查看这些对象。
+# 这个上下文管理器(context manager)在导入期间暂停垃圾回收，导入后用 `gc.freeze()` 让回收器以后不再查看这些对象。
 
 # %%
 from keras_tutorial.settings import (
