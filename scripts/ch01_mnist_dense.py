@@ -36,11 +36,14 @@
 #
 # 用 TensorFlow 后端时，导入过程中可能会打印几行以 `I0000`、`E0000` 开头的日志，比如找不到 CUDA 驱动。没有 NVIDIA GPU 的电脑上这是正常的，可以不管。
 #
-# `with frozen_imports():` 只影响速度。导入 Keras 和 TensorFlow 会创建约 40 万个一直用到程序结束的 Python 对象，
-# Python 的垃圾回收器(garbage collector)却会在导入途中和程序退出时一遍遍检查它们，在 2 核 CPU 上合计 2 秒多。
+# `with frozen_imports():` 只影响速度。导入 Keras 和 TensorFlow 会创建几十万个 Python 对象，几乎都一直用到程序结束
+# （下面打印的"冻结的对象"是冻结那一刻进程里被跟踪的全部对象，大部分来自这次导入），Python 的垃圾回收器(garbage collector)却会在导入途中和程序退出时
+# 一遍遍检查它们；在我们的 2 核 CPU 上这合计要 2 秒多（测量见 `benchmarks/README.md`）。
 # 这个上下文管理器(context manager)在导入期间暂停垃圾回收，导入后用 `gc.freeze()` 让回收器以后不再查看这些对象。
 
 # %%
+import gc
+
 from keras_tutorial.settings import (
     add_training_flags,
     backend_summary,
@@ -60,6 +63,7 @@ with frozen_imports():
 
 set_seed(args.seed)
 print(backend_summary())
+print("冻结的对象 frozen objects:", gc.get_freeze_count())
 print(f"epochs={args.epochs}  batch_size={args.batch_size}  quick={args.quick}  out={args.out}")
 
 # %% [markdown]
