@@ -32,6 +32,7 @@ from keras_tutorial.files import atomic_path  # noqa: E402
 from keras_tutorial.settings import Parser  # noqa: E402
 
 BACKENDS = ("tensorflow", "jax", "torch")
+DEFAULT_BACKEND = "tensorflow"  # Keras's default, what `make run` uses
 REFERENCE = "JAX reference (lax.scan)"
 
 
@@ -55,6 +56,7 @@ class Result:
     train_seconds: float  # the training loop alone, as measured inside the process (median)
     test_accuracy: float
     runs: int
+    walls: list[float] = field(default_factory=list)  # each round's wall clock, in order
 
 
 def installed(module: str) -> bool:
@@ -77,14 +79,53 @@ def gpu_name() -> str | None:
     return out.splitlines()[0].strip() if out else None
 
 
-def cpu_model() -> str:
+@dataclass
+class Cpu:
+    """What /proc/cpuinfo says of the first core: the name alone does not tell two EPYCs apart."""
+
+    model: str
+    family: str = ""  # CPU family and model numbers, e.g. "family 26, model 2"
+    simd: str = ""  # the widest vector instructions: "AVX-512" or "AVX2", or ""
+    extras: tuple[str, ...] = ()  # AVX-512 parts that decide TensorFlow's oneDNN default
+
+    def describe(self) -> str:
+        parts = [self.model]
+        if self.family:
+            parts.append(f"({self.family})")
+        if self.simd:
+            extra = f" with {', '.join(self.extras)}" if self.extras else ""
+            parts.append(f"— {self.simd}{extra}")
+        return " ".join(parts)
+
+
+def parse_cpuinfo(text: str) -> Cpu | None:
+    """The first processor block of /proc/cpuinfo, or None if it names no model."""
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            if fields:
+                break
+            continue
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    if "model name" not in fields:
+        return None
+    flags = set(fields.get("flags", "").split())
+    family = ""
+    if "cpu family" in fields and "model" in fields:
+        family = f"family {fields['cpu family']}, model {fields['model']}"
+    simd = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else ""
+    names = {"avx512_vnni": "VNNI", "avx512_bf16": "BF16", "amx_tile": "AMX"}
+    extras = tuple(name for flag, name in names.items() if flag in flags)
+    return Cpu(fields["model name"], family, simd, extras)
+
+
+def cpu_info() -> Cpu:
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+        found = parse_cpuinfo(Path("/proc/cpuinfo").read_text())
     except OSError:
-        pass
-    return platform.processor() or platform.machine()
+        found = None
+    return found or Cpu(platform.processor() or platform.machine())
 
 
 def versions() -> dict[str, str]:
@@ -97,8 +138,17 @@ def versions() -> dict[str, str]:
     return found
 
 
-def machine_slug(gpu: str | None) -> str:
-    name = gpu or f"cpu-{os.cpu_count()}-cores"
+def machine_slug(gpu: str | None, cpu: Cpu | None = None) -> str:
+    """The result files' name: the GPU, or the CPU's model, cores and vector instructions.
+
+    Two machines of the same "kind" can have different CPUs (an AVX2 and an AVX-512 EPYC
+    differ by 3× here), so their results must not overwrite each other.
+    """
+    if gpu:
+        name = gpu
+    else:
+        cpu = cpu or cpu_info()
+        name = f"{cpu.model} {os.cpu_count()} cores {cpu.simd}"
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
@@ -174,6 +224,7 @@ def run_all(jobs: list[Job], extra: list[str], repeat: int) -> list[Result]:
                 train_seconds=statistics.median(r["train_seconds"] for r in mine),
                 test_accuracy=statistics.median(r["test_accuracy"] for r in mine),
                 runs=repeat,
+                walls=walls,
             )
         )
     return results
@@ -184,24 +235,49 @@ def device_class(device: str) -> str:
     return "GPU" if re.search(r"cuda|gpu", device, re.I) else "CPU"
 
 
+def round_ratios(result: Result, reference: Result) -> list[float]:
+    """``result``'s wall clock over the reference's, round by round (they ran minutes apart)."""
+    return [mine / base for mine, base in zip(result.walls, reference.walls, strict=True)]
+
+
 def results_table(results: list[Result]) -> str:
-    reference = {
-        device_class(r.device): r.process_seconds for r in results if r.implementation == REFERENCE
-    }
+    reference = {device_class(r.device): r for r in results if r.implementation == REFERENCE}
     lines = [
         "| implementation | device | seconds, whole process | fastest–slowest run "
-        "| seconds, training | test accuracy | ratio to reference |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| seconds, training | test accuracy | ratio to reference | ratio, lowest–highest round |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         base = reference.get(device_class(r.device))
-        ratio = f"{r.process_seconds / base:.2f}" if base else "–"
+        ratio = spread = "–"
+        if base:
+            ratio = f"{r.process_seconds / base.process_seconds:.2f}"
+            rounds = round_ratios(r, base)
+            spread = f"{min(rounds):.2f}–{max(rounds):.2f}"
         lines.append(
             f"| {r.implementation} | {device_class(r.device)} | {r.process_seconds:.1f} "
             f"| {r.fastest:.1f}–{r.slowest:.1f} | {r.train_seconds:.1f} "
-            f"| {r.test_accuracy:.4f} | {ratio} |"
+            f"| {r.test_accuracy:.4f} | {ratio} | {spread} |"
         )
     return "\n".join(lines)
+
+
+def headline(results: list[Result], backend: str) -> str:
+    """One sentence on chapter 1 as a learner runs it: the default backend, tuned settings."""
+    reference = {device_class(r.device): r for r in results if r.implementation == REFERENCE}
+    lines = []
+    for r in results:
+        base = reference.get(device_class(r.device))
+        if r.implementation != f"Keras {backend}, tuned" or base is None:
+            continue
+        rounds = ", ".join(f"{x:.2f}" for x in round_ratios(r, base))
+        lines.append(
+            f"Chapter 1 as `make run` runs it (default backend {backend}, "
+            f"{device_class(r.device)}): {r.process_seconds:.1f} s against the reference's "
+            f"{base.process_seconds:.1f} s, ratio {r.process_seconds / base.process_seconds:.2f} "
+            f"(each round: {rounds})."
+        )
+    return "\n\n".join(lines) or f"(No tuned Keras {backend} row on this machine.)"
 
 
 def chart(results: list[Result], path: Path) -> None:
@@ -234,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
 
     load = os.getloadavg()[0]
     gpu = gpu_name()
-    machine = args.machine or machine_slug(gpu)
+    cpu = cpu_info()
+    machine = args.machine or machine_slug(gpu, cpu)
     extra = ["--limit", "2000", "--epochs", "1"] if args.quick else []
     repeat = 1 if args.quick else args.repeat
     jobs = plan(gpu)
@@ -257,6 +334,8 @@ the JAX reference on the same device.
 
 {results_table(results)}
 
+{headline(results, DEFAULT_BACKEND)}
+
 ![timings]({machine}.png)
 
 ## Chapter 3: naive Python loops vs NumPy
@@ -265,7 +344,7 @@ the JAX reference on the same device.
 
 ## Machine
 
-- CPU: {cpu_model()}, {os.cpu_count()} logical cores
+- CPU: {cpu.describe()}, {os.cpu_count()} logical cores
 - GPU: {gpu or "none"}
 - OS: {platform.platform()}
 - load average when the run began: {load:.2f} (the machine should be otherwise idle)

@@ -32,7 +32,8 @@ def test_quick_bench_writes_table_and_chart(mnist_path, tmp_path):
     ):
         assert row in report, row
     reference_row = next(line for line in report.splitlines() if line.startswith("| JAX reference"))
-    assert reference_row.rstrip().endswith("| 1.00 |")
+    assert reference_row.rstrip().endswith("| 1.00 | 1.00–1.00 |")
+    assert "Chapter 1 as `make run` runs it (default backend tensorflow, CPU)" in report
     assert (tmp_path / "t.png").stat().st_size > 10_000
     assert "CPU:" in report and "keras 3." in report
 
@@ -75,4 +76,38 @@ def test_jobs_run_in_rounds_and_rows_keep_the_spread(monkeypatch):
     assert (reference.process_seconds, reference.fastest, reference.slowest) == (11.0, 10.0, 14.0)
     assert (keras_row.process_seconds, keras_row.fastest, keras_row.slowest) == (16.0, 15.0, 30.0)
     table = bench.results_table(results)
-    assert "| 16.0 | 15.0–30.0 | 1.0 | 0.9800 | 1.45 |" in table
+    # Median ratio 16/11; round by round 15/10, 16/14, 30/11.
+    assert "| 16.0 | 15.0–30.0 | 1.0 | 0.9800 | 1.45 | 1.14–2.73 |" in table
+    line = bench.headline(results, "tensorflow")
+    assert "16.0 s against the reference's 11.0 s, ratio 1.45" in line
+    assert "(each round: 1.50, 1.14, 2.73)" in line
+    assert "No tuned Keras jax row" in bench.headline(results, "jax")
+
+
+CPUINFO = """processor\t: 0
+vendor_id\t: {vendor}
+cpu family\t: {family}
+model\t\t: {model}
+model name\t: AMD EPYC
+flags\t\t: fpu sse2 avx2 fma {flags}
+
+processor\t: 1
+model name\t: Something Else
+"""
+
+
+def test_machine_names_tell_cpus_of_the_same_name_apart():
+    bench = importlib.import_module("benchmarks.__main__")
+    zen5 = bench.parse_cpuinfo(
+        CPUINFO.format(
+            vendor="AuthenticAMD", family=26, model=2, flags="avx512f avx512_vnni avx512_bf16"
+        )
+    )
+    zen3 = bench.parse_cpuinfo(CPUINFO.format(vendor="AuthenticAMD", family=25, model=1, flags=""))
+    assert zen5.describe() == "AMD EPYC (family 26, model 2) — AVX-512 with VNNI, BF16"
+    assert zen3.describe() == "AMD EPYC (family 25, model 1) — AVX2"
+    cores = __import__("os").cpu_count()
+    assert bench.machine_slug(None, zen5) == f"amd-epyc-{cores}-cores-avx-512"
+    assert bench.machine_slug(None, zen3) == f"amd-epyc-{cores}-cores-avx2"
+    assert bench.machine_slug("NVIDIA H200", zen5) == "nvidia-h200"
+    assert bench.parse_cpuinfo("processor\t: 0\nflags\t: avx2\n") is None
