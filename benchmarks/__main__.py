@@ -79,6 +79,15 @@ def gpu_name() -> str | None:
     return out.splitlines()[0].strip() if out else None
 
 
+# /proc/cpuinfo flags for which TensorFlow turns its oneDNN kernels on by default on Linux.
+ONEDNN_FEATURES = {
+    "avx512_vnni": "VNNI",
+    "avx512_bf16": "BF16",
+    "avx_vnni": "AVX-VNNI",
+    "amx_tile": "AMX",
+}
+
+
 @dataclass
 class Cpu:
     """What /proc/cpuinfo says of the first core: the name alone does not tell two EPYCs apart."""
@@ -86,7 +95,16 @@ class Cpu:
     model: str
     family: str = ""  # CPU family and model numbers, e.g. "family 26, model 2"
     simd: str = ""  # the widest vector instructions: "AVX-512" or "AVX2", or ""
-    extras: tuple[str, ...] = ()  # AVX-512 parts that decide TensorFlow's oneDNN default
+    extras: tuple[str, ...] = ()  # the features that decide TensorFlow's oneDNN default
+
+    def onednn(self) -> str:
+        """Whether TensorFlow uses its oneDNN kernels (the rule of tensorflow/core/util/port.cc)."""
+        forced = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
+        if forced is not None:
+            return f"set by TF_ENABLE_ONEDNN_OPTS={forced}"
+        if self.extras:
+            return f"on (TensorFlow's default on Linux for a CPU with {', '.join(self.extras)})"
+        return "off (TensorFlow's default on Linux without AVX-512 VNNI/BF16, AVX-VNNI or AMX)"
 
     def describe(self) -> str:
         parts = [self.model]
@@ -115,8 +133,7 @@ def parse_cpuinfo(text: str) -> Cpu | None:
     if "cpu family" in fields and "model" in fields:
         family = f"family {fields['cpu family']}, model {fields['model']}"
     simd = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else ""
-    names = {"avx512_vnni": "VNNI", "avx512_bf16": "BF16", "amx_tile": "AMX"}
-    extras = tuple(name for flag, name in names.items() if flag in flags)
+    extras = tuple(name for flag, name in ONEDNN_FEATURES.items() if flag in flags)
     return Cpu(fields["model name"], family, simd, extras)
 
 
@@ -345,6 +362,7 @@ the JAX reference on the same device.
 ## Machine
 
 - CPU: {cpu.describe()}, {os.cpu_count()} logical cores
+- TensorFlow's oneDNN kernels: {cpu.onednn()}
 - GPU: {gpu or "none"}
 - OS: {platform.platform()}
 - load average when the run began: {load:.2f} (the machine should be otherwise idle)

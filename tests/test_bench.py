@@ -106,6 +106,7 @@ def test_machine_names_tell_cpus_of_the_same_name_apart():
     zen3 = bench.parse_cpuinfo(CPUINFO.format(vendor="AuthenticAMD", family=25, model=1, flags=""))
     assert zen5.describe() == "AMD EPYC (family 26, model 2) — AVX-512 with VNNI, BF16"
     assert zen3.describe() == "AMD EPYC (family 25, model 1) — AVX2"
+    assert zen5.onednn().startswith("on ") and zen3.onednn().startswith("off ")
     cores = __import__("os").cpu_count()
     assert bench.machine_slug(None, zen5) == f"amd-epyc-{cores}-cores-avx-512"
     assert bench.machine_slug(None, zen3) == f"amd-epyc-{cores}-cores-avx2"
