@@ -38,7 +38,7 @@
 #
 # `with frozen_imports():` 只影响速度。导入 Keras 和 TensorFlow 会创建几十万个 Python 对象，几乎都一直用到程序结束
 # （下面打印的"冻结的对象"是冻结那一刻进程里被跟踪的全部对象，大部分来自这次导入），Python 的垃圾回收器(garbage collector)却会在导入途中和程序退出时
-# 一遍遍检查它们；在我们的 2 核 CPU 上这合计要 2 秒多（测量见 `benchmarks/README.md`）。
+# 一遍遍检查它们；在我们测过的两台 2 核 CPU 上，这合计要 1.5–3 秒（测量见 `benchmarks/README.md`）。
 # 这个上下文管理器(context manager)在导入期间暂停垃圾回收，导入后用 `gc.freeze()` 让回收器以后不再查看这些对象。
 
 # %%

@@ -30,6 +30,11 @@ def test_notebook_code_equals_script(chapter):
     assert code_sources(committed) == code_sources(generated)
     markdown = [c.source for c in committed.cells if c.cell_type == "markdown"]
     assert markdown == [c.source for c in generated.cells if c.cell_type == "markdown"]
+    # Rebuilt from an unchanged script, a notebook keeps its cell ids (clean diffs).
+    assert [c.id for c in committed.cells] == [c.id for c in generated.cells]
+    assert [c.id for c in generated.cells] == [
+        c.id for c in notebooks.script_to_notebook(chapter).cells
+    ]
 
 
 def test_committed_notebook_shows_one_clean_run(chapter):

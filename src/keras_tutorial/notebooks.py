@@ -82,8 +82,13 @@ def _clean_outputs(nb: nbformat.NotebookNode) -> None:
 
 
 def script_to_notebook(script: Path) -> nbformat.NotebookNode:
-    """Read a py:percent chapter script as a notebook (no outputs)."""
-    return jupytext.read(script, fmt="py:percent")
+    """Read a py:percent chapter script as a notebook (no outputs), its cells numbered."""
+    nb = jupytext.read(script, fmt="py:percent")
+    # nbformat gives new cells random ids, so every rebuild would touch every cell in the
+    # diff; numbered ids leave the diff to what really changed.
+    for number, cell in enumerate(nb.cells, start=1):
+        cell.id = f"cell-{number}"
+    return nb
 
 
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 3600) -> nbformat.NotebookNode:
