@@ -314,12 +314,21 @@ def chart(results: list[Result], path: Path) -> None:
     finish(fig, path.parent, path.name)
 
 
+def default_out(quick: bool) -> Path:
+    """Where the report goes: a quick run must not overwrite a machine's committed results."""
+    return ROOT / "outputs" / "bench" if quick else HERE / "results"
+
+
 def main(argv: list[str] | None = None) -> int:
     install_handler()
     parser = Parser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2000 images, 1 epoch: a smoke test")
     parser.add_argument("--repeat", type=int, default=3, help="runs per job; medians are reported")
-    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="folder for the report (default: benchmarks/results, or outputs/bench with --quick)",
+    )
     parser.add_argument("--machine", help="name of the result files (default: from the hardware)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -338,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     print("… chapter 3: naive loops vs NumPy", flush=True)
     rows = opbench.measure(quick=args.quick)
 
+    args.out = args.out or default_out(args.quick)
     args.out.mkdir(parents=True, exist_ok=True)
     chart(results, args.out / f"{machine}.png")
     info = versions()

@@ -38,6 +38,12 @@ def test_quick_bench_writes_table_and_chart(mnist_path, tmp_path):
     assert "CPU:" in report and "keras 3." in report
 
 
+def test_quick_runs_do_not_overwrite_committed_results():
+    bench = importlib.import_module("benchmarks.__main__")
+    assert bench.default_out(quick=False) == ROOT / "benchmarks" / "results"
+    assert bench.default_out(quick=True) == ROOT / "outputs" / "bench"  # ignored by git
+
+
 def test_chapter_1_trains_with_the_benchmarked_settings():
     # The "tuned" rows time what chapter 1 runs: chapter 1 spells out compile_options(steps),
     # the benchmark job builds the model through models.chapter1_model(steps), which adds it;
