@@ -87,7 +87,7 @@ def test_jobs_run_in_rounds_and_rows_keep_the_spread(monkeypatch):
     assert "| 16.0 | 15.0–30.0 | 1.0 | 0.9800 | 1.45 | 1.14–2.73 |" in table
     line = bench.headline(results, "tensorflow")
     assert "16.0 s against the reference's 11.0 s, ratio 1.45" in line
-    assert "(each round: 1.50, 1.14, 2.73)" in line
+    assert "(target: at most 1.5; each round: 1.50, 1.14, 2.73)" in line
     assert "No tuned Keras jax row" in bench.headline(results, "jax")
 
 
