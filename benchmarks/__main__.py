@@ -253,13 +253,18 @@ def device_class(device: str) -> str:
     return "GPU" if re.search(r"cuda|gpu", device, re.I) else "CPU"
 
 
+def references(results: list[Result]) -> dict[str, Result]:
+    """The reference's row for each device class ("CPU", "GPU"): what every ratio divides by."""
+    return {device_class(r.device): r for r in results if r.implementation == REFERENCE}
+
+
 def round_ratios(result: Result, reference: Result) -> list[float]:
     """``result``'s wall clock over the reference's, round by round (they ran minutes apart)."""
     return [mine / base for mine, base in zip(result.walls, reference.walls, strict=True)]
 
 
 def results_table(results: list[Result]) -> str:
-    reference = {device_class(r.device): r for r in results if r.implementation == REFERENCE}
+    reference = references(results)
     lines = [
         "| implementation | device | seconds, whole process | fastest–slowest run "
         "| seconds, training | test accuracy | ratio to reference | ratio, lowest–highest round |",
@@ -282,7 +287,7 @@ def results_table(results: list[Result]) -> str:
 
 def headline(results: list[Result], backend: str) -> str:
     """One sentence on chapter 1 as a learner runs it: the default backend, tuned settings."""
-    reference = {device_class(r.device): r for r in results if r.implementation == REFERENCE}
+    reference = references(results)
     lines = []
     for r in results:
         base = reference.get(device_class(r.device))
@@ -306,8 +311,7 @@ def chart(results: list[Result], path: Path, title: str) -> None:
     rows = range(len(results))
     ax.barh(rows, [r.process_seconds for r in results], color="#c6dbef", label="whole process")
     ax.barh(rows, [r.train_seconds for r in results], color="#2171b5", label="training loop")
-    references = [r for r in results if r.implementation == REFERENCE]  # one per device
-    for number, r in enumerate(references):
+    for number, r in enumerate(references(results).values()):
         ax.axvline(
             TARGET * r.process_seconds,
             color="#d94801",
