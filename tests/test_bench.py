@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT, SCRIPTS
+from helpers import ROOT, SCRIPTS
 
 
 def test_quick_bench_writes_table_and_chart(mnist_path, tmp_path):

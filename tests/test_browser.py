@@ -12,8 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import NOTEBOOKS, ROOT
-from test_lab import isolated_jupyter_env, running_lab
+from helpers import NOTEBOOKS, ROOT, isolated_jupyter_env, running_lab
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHAPTER = "ch01_mnist_dense.ipynb"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import BACKENDS, assert_clean_error, backend_available, run_script
+from helpers import BACKENDS, assert_clean_error, backend_available, run_script
 
 SCRIPT = "ch01_mnist_dense.py"
 FIGURES = ["ch01_samples.png", "ch01_history.png", "ch01_predictions.png", "ch01_mistakes.png"]

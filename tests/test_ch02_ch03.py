@@ -6,7 +6,7 @@ import re
 
 import matplotlib.image
 import pytest
-from conftest import assert_clean_error, run_script
+from helpers import assert_clean_error, run_script
 
 CH02 = "ch02_tensors.py"
 CH03 = "ch03_tensor_operations.py"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import NOTEBOOKS, assert_clean_error, run_script
+from helpers import NOTEBOOKS, assert_clean_error, run_script
 
 from keras_tutorial.tuning import compile_options, steps_per_epoch
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, assert_clean_error
+from helpers import ROOT, assert_clean_error
 
 
 @pytest.mark.parametrize(

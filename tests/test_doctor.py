@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, assert_clean_error, backend_available
+from helpers import ROOT, assert_clean_error, backend_available
 
 from keras_tutorial import data, doctor
 

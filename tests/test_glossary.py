@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT, SCRIPTS
+from helpers import ROOT, SCRIPTS
 
 # A run of Chinese characters followed by an English term in ASCII parentheses: 张量(tensor).
 FIRST_USE = re.compile(r"[\u4e00-\u9fff]\(([A-Za-z][A-Za-z .\-]*)\)")

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, assert_clean_error
+from helpers import (
+    ROOT,
+    STARTUP_TIMEOUT_S,
+    assert_clean_error,
+    free_port,
+    isolated_jupyter_env,
+    running_lab,
+)
 
 from keras_tutorial import lab
-
-STARTUP_TIMEOUT_S = 180
 
 
 def run_lab(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -41,74 +43,6 @@ def run_lab(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
         proc.communicate()
         raise
     return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def isolated_jupyter_env(home: Path, **extra: str) -> dict[str, str]:
-    """The environment with Jupyter's config, data and settings folders under ``home``.
-
-    The user's own Jupyter settings (a password, a saved workspace, extra kernels) must not
-    change what the tests see; JupyterLab's news prompt is turned off so that it covers nothing.
-    """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
-    dirs = {
-        "JUPYTER_CONFIG_DIR": home / "config",
-        "JUPYTER_DATA_DIR": home / "data",
-        "JUPYTER_RUNTIME_DIR": home / "runtime",
-        "JUPYTERLAB_SETTINGS_DIR": home / "lab-settings",
-        "JUPYTERLAB_WORKSPACES_DIR": home / "lab-workspaces",
-        "IPYTHONDIR": home / "ipython",
-    }
-    for name, path in dirs.items():
-        path.mkdir(parents=True, exist_ok=True)
-        env[name] = str(path)
-    news = dirs["JUPYTERLAB_SETTINGS_DIR"] / "@jupyterlab" / "apputils-extension"
-    news.mkdir(parents=True)
-    (news / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-    env["PYTHONUNBUFFERED"] = "1"
-    env.update(extra)
-    return env
-
-
-@contextlib.contextmanager
-def running_lab(
-    root_dir: Path, env: dict[str, str], log: Path, token: str = "test-token-5f2c"
-) -> Iterator[tuple[int, str]]:
-    """Start ``python -m keras_tutorial.lab`` on a free port; yield (port, token); stop it."""
-    port = free_port()
-    command = [sys.executable, "-m", "keras_tutorial.lab"]
-    command += ["--port", str(port), "--token", token, "--dir", str(root_dir), "--no-browser"]
-    with open(log, "w") as out:
-        # Its own session, so that a last-resort kill reaches the server behind lab.py too.
-        proc = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        # Ready for a learner once lab.py has checked the server and printed the URL (it polls
-        # the server itself, so the server answering first is not enough).
-        url = lab.lab_url("127.0.0.1", port, token)
-        while url not in log.read_text():
-            assert proc.poll() is None, f"lab exited with {proc.returncode}:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"no banner for port {port}:\n{log.read_text()}"
-            time.sleep(0.5)
-        assert lab.server_status("127.0.0.1", port, token) == 200
-        yield port, token
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
 
 
 def get_json(port: int, path: str, token: str) -> object:

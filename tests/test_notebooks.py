@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from conftest import NOTEBOOKS, SCRIPTS
+from helpers import NOTEBOOKS, SCRIPTS
 
 from keras_tutorial import notebooks
 

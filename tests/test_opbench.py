@@ -12,7 +12,7 @@ import sys
 import matplotlib.image
 import numpy as np
 import pytest
-from conftest import ROOT, assert_clean_error
+from helpers import ROOT, assert_clean_error
 
 from keras_tutorial import opbench
 from keras_tutorial.opbench import Row

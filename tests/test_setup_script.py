@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 SCRIPT = ROOT / "setup_gpu_ubuntu.sh"
 BATS_DIR = ROOT / "tests" / "bats"
