@@ -9,7 +9,7 @@ DEV_EXTRAS ?= dev,jax,torch
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint notebooks lab doctor bench clean
+.PHONY: help run test lint lib notebooks lab doctor bench clean
 
 help: ## 列出命令 / list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,8 +41,11 @@ lint: $(VENV)/.dev ## ruff 检查 / lint with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+lib: $(VENV)/.base ## 把各章 `# @save` 单元格复制进 keras_tutorial / regenerate modules from chapter cells
+	$(BIN)/python -m tools.lib
+
 notebooks: $(VENV)/.base ## 由脚本重新生成并执行全部 notebook / regenerate and execute all notebooks
-	$(BIN)/python -m keras_tutorial.notebooks $(ARGS)
+	$(BIN)/python -m tools.notebooks $(ARGS)
 
 lab: $(VENV)/.base ## 在本机启动 JupyterLab（带令牌）/ start JupyterLab on 127.0.0.1 with a token
 	$(BIN)/python -m keras_tutorial.lab $(ARGS)

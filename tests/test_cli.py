@@ -13,11 +13,12 @@ from helpers import ROOT, assert_clean_error
     "command",
     [
         ["-m", "keras_tutorial.doctor", "--bogus"],
-        ["-m", "keras_tutorial.notebooks", "--bogus"],
+        ["-m", "tools.notebooks", "--bogus"],
+        ["-m", "tools.lib", "--bogus"],
         ["-m", "keras_tutorial.lab", "--port", "zero"],
         ["-m", "benchmarks", "--repeat", "0"],
     ],
-    ids=["doctor", "notebooks", "lab", "bench"],
+    ids=["doctor", "notebooks", "lib", "lab", "bench"],
 )
 def test_bad_flag(command):
     result = subprocess.run(

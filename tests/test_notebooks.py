@@ -1,65 +1,98 @@
-"""Every chapter notebook is its script, committed with outputs, and executes headless."""
+"""Every notebook is its script, committed with the outputs of one clean run, and executes headless.
+
+Chapters and their answers (scripts/chNN_answers.py) alike.
+"""
 
 from __future__ import annotations
+
+import re
 
 import nbformat
 import pytest
 from helpers import NOTEBOOKS, SCRIPTS
 
-from keras_tutorial import notebooks
+from keras_tutorial.exercises import NOT_ANSWERED, checkers
+from tools import notebooks
 
-CHAPTERS = sorted(SCRIPTS.glob("ch[0-9][0-9]_*.py"))
+SCRIPTS_ALL = sorted(SCRIPTS.glob("ch[0-9][0-9]_*.py"))
 
 
 def code_sources(nb: nbformat.NotebookNode) -> list[str]:
     return [cell.source for cell in nb.cells if cell.cell_type == "code"]
 
 
-def test_there_are_chapters():
-    assert [p.stem[:4] for p in CHAPTERS][:1] == ["ch01"]
+def text_of(cell: nbformat.NotebookNode) -> str:
+    return "".join(out.get("text", "") for out in cell.get("outputs", []))
 
 
-@pytest.fixture(params=CHAPTERS, ids=lambda p: p.stem)
-def chapter(request):
+def chapter_checkers(script) -> list[str]:
+    return [name for name in checkers() if name.startswith(script.stem[:4] + ".")]
+
+
+def test_there_are_chapters_and_answers():
+    stems = [p.stem for p in SCRIPTS_ALL]
+    assert stems[:2] == ["ch01_answers", "ch01_mnist_dense"]
+    assert len([s for s in stems if s.endswith("_answers")]) == len(stems) // 2
+
+
+@pytest.fixture(params=SCRIPTS_ALL, ids=lambda p: p.stem)
+def script(request):
     return request.param
 
 
-def test_notebook_code_equals_script(chapter):
-    committed = nbformat.read(NOTEBOOKS / f"{chapter.stem}.ipynb", as_version=4)
-    generated = notebooks.script_to_notebook(chapter)
+def test_notebook_code_equals_script(script):
+    committed = nbformat.read(NOTEBOOKS / f"{script.stem}.ipynb", as_version=4)
+    generated = notebooks.script_to_notebook(script)
     assert code_sources(committed) == code_sources(generated)
     markdown = [c.source for c in committed.cells if c.cell_type == "markdown"]
     assert markdown == [c.source for c in generated.cells if c.cell_type == "markdown"]
-    # Rebuilt from an unchanged script, a notebook keeps its cell ids (clean diffs).
-    assert [c.id for c in committed.cells] == [c.id for c in generated.cells]
-    assert [c.id for c in generated.cells] == [
-        c.id for c in notebooks.script_to_notebook(chapter).cells
+    # Numbered ids, so that a rebuild from an unchanged script diffs only its outputs.
+    assert [c.id for c in committed.cells] == [
+        f"cell-{n}" for n in range(1, len(committed.cells) + 1)
     ]
 
 
-def test_committed_notebook_shows_one_clean_run(chapter):
-    nb = nbformat.read(NOTEBOOKS / f"{chapter.stem}.ipynb", as_version=4)
+def test_committed_notebook_shows_one_clean_run(script):
+    nb = nbformat.read(NOTEBOOKS / f"{script.stem}.ipynb", as_version=4)
     cells = [cell for cell in nb.cells if cell.cell_type == "code"]
     # Executed once, top to bottom, without errors.
     assert [cell.execution_count for cell in cells] == list(range(1, len(cells) + 1))
     outputs = [out for cell in cells for out in cell.outputs]
     assert not [out for out in outputs if out.output_type == "error"]
-    assert any("image/png" in out.get("data", {}) for out in outputs), "no figure shown"
-    text = "".join(out.get("text", "") for out in outputs)
+    text = "".join(text_of(cell) for cell in cells)
     assert "quick=True" not in text, "committed notebook was run in quick mode"
     assert "\r" not in text and "\b" not in text  # progress bars are rendered, not raw frames
+    assert "Traceback" not in text
+    if script.stem.endswith("_answers"):
+        for exercise in chapter_checkers(script):
+            assert f"✓ {exercise}:" in text, f"the reference answer to {exercise} is not checked"
+        assert "✗ " not in text
+        return
+    assert any("image/png" in out.get("data", {}) for out in outputs), "no figure shown"
     structure = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
     assert "## 小结" in structure and "## 练习" in structure
+    # The learner's answer cells are left empty: each check prints "not answered yet".
+    for cell in cells:
+        if re.search(r'check\("ch\d\d\.\d+"', cell.source):
+            assert NOT_ANSWERED in text_of(cell), cell.source
 
 
-def test_notebook_executes_headless(chapter, tmp_path, monkeypatch, request):
-    if "load_mnist" in chapter.read_text(encoding="utf-8"):
+def test_notebook_executes_headless(script, tmp_path, monkeypatch, request):
+    if "load_mnist" in script.read_text(encoding="utf-8"):
         monkeypatch.setenv("MNIST_PATH", str(request.getfixturevalue("mnist_path")))
     monkeypatch.setenv("KERAS_TUTORIAL_QUICK", "1")
-    dest = tmp_path / f"{chapter.stem}.ipynb"
-    notebooks.build(chapter, dest)
+    # Figures must show inline even when the learner's shell profile exports a non-GUI backend.
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    dest = tmp_path / f"{script.stem}.ipynb"
+    notebooks.build(script, dest)
     nb = nbformat.read(dest, as_version=4)
-    outputs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
+    cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    text = "".join(text_of(cell) for cell in cells)
+    if script.stem.endswith("_answers"):
+        for exercise in chapter_checkers(script):
+            assert f"✓ {exercise}:" in text, exercise
+        return
+    outputs = [out for cell in cells for out in cell.outputs]
     assert any("image/png" in out.get("data", {}) for out in outputs)
     assert (tmp_path / "outputs").is_dir()  # figures were also saved beside the notebook
 

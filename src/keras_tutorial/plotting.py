@@ -1,22 +1,18 @@
-"""Figures shared by the chapters: inline in Jupyter, saved to a file from a terminal."""
+"""Figures shared by the chapters: inline in Jupyter, saved to a file from a terminal.
+
+Which Matplotlib backend draws them is chosen by :func:`keras_tutorial.settings.configure`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
+from keras_tutorial.files import atomic_path
 from keras_tutorial.settings import in_notebook
-
-if not in_notebook():
-    # A terminal run must never block on a window (and CI has no display).
-    matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from keras_tutorial.files import atomic_path  # noqa: E402
 
 
 def finish(fig: plt.Figure, out: Path | None, name: str) -> None:

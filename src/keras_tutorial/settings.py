@@ -11,9 +11,6 @@ from typing import Any
 
 from keras_tutorial.errors import TutorialError, install_handler
 
-# TensorFlow prints pages of C++ start-up logs; keep the chapters readable unless asked otherwise.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 #: Set to 1 to make chapters run in quick mode where no command line exists (Jupyter, tests).
 QUICK_ENV = "KERAS_TUTORIAL_QUICK"
 
@@ -26,6 +23,36 @@ def in_notebook() -> bool:
 
     shell = get_ipython()
     return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
+
+
+def configure() -> None:
+    """Prepare this process for a chapter; call it before importing Keras or pyplot.
+
+    Importing a module of this package changes nothing; this one call does what every chapter
+    needs: TensorFlow's start-up logs kept quiet, and figures shown inline in Jupyter or saved
+    to files (never a blocking window) in a terminal.
+    """
+    _quiet_tensorflow()
+    _choose_figure_backend()
+
+
+def _quiet_tensorflow() -> None:
+    # TensorFlow prints pages of C++ start-up logs; keep the chapters readable unless asked.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _choose_figure_backend() -> None:
+    import matplotlib
+
+    if in_notebook():
+        from IPython import get_ipython
+
+        # Inline even when the shell exports MPLBACKEND=Agg (common on headless servers), which
+        # would otherwise leave every notebook without a single figure.
+        get_ipython().run_line_magic("matplotlib", "inline")
+    else:
+        # A terminal run must never block on a window (and CI has no display).
+        matplotlib.use("Agg")
 
 
 class Parser(argparse.ArgumentParser):
@@ -70,14 +97,44 @@ def chapter_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
-def add_training_flags(parser: argparse.ArgumentParser) -> None:
-    """--epochs and --batch-size, with chapter 1's defaults (5 and 128)."""
+def add_training_flags(
+    parser: argparse.ArgumentParser, epochs: int = 5, batch_size: int = 128
+) -> None:
+    """--epochs and --batch-size, by default chapter 1's 5 and 128."""
     parser.add_argument(
-        "--epochs", type=positive_int, default=5, help="训练轮数 / epochs (default 5)"
+        "--epochs",
+        type=positive_int,
+        default=epochs,
+        help=f"训练轮数 / epochs (default {epochs})",
     )
     parser.add_argument(
-        "--batch-size", type=positive_int, default=128, help="批大小 / batch size (default 128)"
+        "--batch-size",
+        type=positive_int,
+        default=batch_size,
+        help=f"批大小 / batch size (default {batch_size})",
     )
+
+
+def start_chapter(
+    description: str,
+    *,
+    epochs: int | None = None,
+    batch_size: int = 128,
+    argv: list[str] | None = None,
+) -> Any:
+    """What every chapter does first: :func:`configure`, read the flags, seed the generators.
+
+    Every chapter takes ``--quick``, ``--out`` and ``--seed``; with ``epochs`` it also takes
+    ``--epochs`` and ``--batch-size`` (those numbers are the defaults). In Jupyter the defaults
+    are used (``KERAS_TUTORIAL_QUICK=1`` turns quick mode on there).
+    """
+    configure()
+    parser = chapter_parser(description)
+    if epochs is not None:
+        add_training_flags(parser, epochs, batch_size)
+    args = parse_args(parser, argv)
+    set_seed(args.seed)
+    return args
 
 
 def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> Any:

@@ -1,8 +1,9 @@
 """Generate the chapter notebooks from their py:percent scripts and execute them.
 
-``python -m keras_tutorial.notebooks [ch01 ...]`` rebuilds ``notebooks/chNN_*.ipynb`` from
-``scripts/chNN_*.py`` (all chapters when none is named) and executes each top to bottom, so the
-committed notebooks show the outputs of one clean run.
+``python -m tools.notebooks [ch01 ...]`` rebuilds ``notebooks/chNN_*.ipynb`` from
+``scripts/chNN_*.py`` (all chapters and their answers when none is named) and executes each top to
+bottom, so the committed notebooks show the outputs of one clean run. It first brings the modules
+generated from ``# @save`` cells up to date (:mod:`tools.lib`), since chapters import them.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from nbclient.exceptions import CellExecutionError
 from keras_tutorial.errors import TutorialError, install_handler
 from keras_tutorial.files import atomic_path
 from keras_tutorial.settings import Parser
+from tools import lib
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "scripts"
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -123,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     scripts = chapter_scripts(args.chapters)
     if not scripts:
         raise TutorialError(f"找不到章节 {args.chapters}", f"no chapter matches {args.chapters}")
+    for path in lib.write_all():
+        print(f"{path.relative_to(ROOT)} regenerated from its chapter", flush=True)
     for script in scripts:
         dest = NOTEBOOKS / f"{script.stem}.ipynb"
         start = time.monotonic()

@@ -1,0 +1,132 @@
+"""Checkers for the chapters' exercises (练习): ``check("ch02.3", answer)``.
+
+A learner writes an answer in the cell under an exercise and runs ``check``. It prints ``✓`` and one
+line on why the answer is right, or ``✗`` and a hint in Chinese that points at the mistake without
+giving the answer away, and returns True or False. An unanswered exercise (``None``, ``...``, a
+function whose body is still ``...``) gets "还没有作答 / not answered yet"; nothing a learner passes
+ends in a traceback.
+
+Each chapter's checkers live in ``exercises/chNN.py`` and register themselves with
+:func:`checker`. Exercises without a definite answer (experiments) have no checker: their answers
+are in ``notebooks/chNN_answers.ipynb``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+NOT_ANSWERED = "还没有作答 / not answered yet"
+
+
+class Hint(Exception):
+    """Raised by a checker: the answer is wrong, and this (Chinese) message says where to look."""
+
+
+class NotAnswered(Exception):
+    """Raised by a checker when the answer is still the placeholder."""
+
+
+Checker = Callable[[Any], str]
+_CHECKERS: dict[str, Checker] = {}
+
+
+def checker(exercise: str) -> Callable[[Checker], Checker]:
+    """Register ``fn`` as the checker of ``exercise`` ("ch02.3" = chapter 2, 练习 3).
+
+    ``fn(answer)`` returns one line on why a right answer is right, or raises :class:`Hint`.
+    """
+
+    def register(fn: Checker) -> Checker:
+        if exercise in _CHECKERS:
+            raise ValueError(f"two checkers for {exercise}")
+        _CHECKERS[exercise] = fn
+        return fn
+
+    return register
+
+
+def _load_all() -> None:
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+def checkers() -> dict[str, Checker]:
+    """Every registered checker, by exercise id."""
+    _load_all()
+    return dict(sorted(_CHECKERS.items()))
+
+
+def check(exercise: str, answer: Any) -> bool:
+    """Check ``answer`` to ``exercise``; print ✓ and why, or ✗ and a hint. True when right."""
+    found = checkers().get(exercise)
+    if found is None:
+        print(
+            f"? {exercise}: 这道题没有自动检查（或编号写错了），参考答案在 answers notebook 里。"
+            f" / no checker for {exercise}: see the answers notebook."
+        )
+        return False
+    try:
+        if answer is None or answer is Ellipsis:
+            raise NotAnswered
+        why = found(answer)
+    except NotAnswered:
+        print(f"… {exercise}: {NOT_ANSWERED}")
+        return False
+    except Hint as hint:
+        print(f"✗ {exercise}: {hint}")
+        return False
+    except Exception as exc:  # a learner's answer must never end in a traceback
+        print(
+            f"✗ {exercise}: 检查时出错（{type(exc).__name__}: {exc}）。"
+            "看看答案的类型和形状是否符合题目要求。"
+        )
+        return False
+    print(f"✓ {exercise}: {why}")
+    return True
+
+
+# --- small helpers for the chapters' checkers ----------------------------------------------------
+
+
+def call(fn: Any, *args: Any) -> Any:
+    """Call the learner's function; a body that is still ``...`` (returns None) is unanswered."""
+    if not callable(fn):
+        raise Hint(f"这里要的是一个函数，收到的是 {type(fn).__name__}。")
+    result = fn(*args)
+    if result is None:
+        raise NotAnswered
+    return result
+
+
+def as_int(answer: Any, what: str = "答案") -> int:
+    """``answer`` as a Python int (NumPy integers too); a Hint for anything else."""
+    if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
+        raise Hint(f"{what}应当是一个整数，收到的是 {type(answer).__name__}：{answer!r}。")
+    return int(answer)
+
+
+def as_shape(answer: Any) -> tuple[int, ...]:
+    """``answer`` as a shape tuple; a list is accepted, an array's ``.shape`` is expected."""
+    if isinstance(answer, np.ndarray):
+        raise Hint("这里要的是形状（一个整数元组，如 (2, 3)），不是数组本身；试试 `.shape`。")
+    if not isinstance(answer, tuple | list) or not all(
+        isinstance(n, int | np.integer) and not isinstance(n, bool) for n in answer
+    ):
+        raise Hint(f"形状应当是整数元组，如 (2, 3)，收到的是 {answer!r}。")
+    return tuple(int(n) for n in answer)
+
+
+def as_array(answer: Any) -> np.ndarray:
+    """``answer`` as a NumPy array (Keras and backend tensors are converted)."""
+    if isinstance(answer, np.ndarray):
+        return answer
+    if hasattr(answer, "numpy"):
+        return np.asarray(answer.numpy())
+    if isinstance(answer, list | tuple | int | float):
+        return np.asarray(answer)
+    raise Hint(f"这里要的是一个数组，收到的是 {type(answer).__name__}。")
