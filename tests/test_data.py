@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
-import os
 import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,14 +38,18 @@ TAMPERED = make_npz(y_test=(np.arange(10000, dtype=np.uint8) + 1) % 10)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    """Serves /good, /tampered, /truncated and /garbage copies of mnist.npz."""
+    """Serves /good, /tampered, /truncated, /short and /garbage copies of mnist.npz."""
 
     def do_GET(self) -> None:  # noqa: N802
         self.server.requests.append(self.path)  # type: ignore[attr-defined]
         kind = self.path.strip("/").split("/")[0]
-        body = {"good": GOOD, "tampered": TAMPERED, "truncated": GOOD, "garbage": b"<html>"}.get(
-            kind
-        )
+        body = {
+            "good": GOOD,
+            "tampered": TAMPERED,
+            "truncated": GOOD,
+            "short": GOOD,
+            "garbage": b"<html>",
+        }.get(kind)
         if body is None or not self.path.endswith("/mnist.npz"):
             self.send_error(404)
             return
@@ -53,9 +57,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if kind == "truncated":
-            # Announce the whole file, send half, hang up: what a dropped connection looks like.
-            self.wfile.write(body[: len(body) // 2])
+        if kind in ("truncated", "short"):
+            # Announce the whole file, send half of it (or all but its last byte), hang up: what
+            # a dropped connection looks like.
+            self.wfile.write(body[: len(body) // 2] if kind == "truncated" else body[:-1])
             self.wfile.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
             return
@@ -65,15 +70,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@dataclass
+class Server:
+    """A running test server: its base URL (what ``str()`` gives) and the paths it was asked for."""
+
+    url: str
+    requests: list[str]
+
+    def __str__(self) -> str:
+        return self.url
+
+
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def running_server() -> Iterator[Server]:
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.requests = []  # type: ignore[attr-defined]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield Server(f"http://127.0.0.1:{httpd.server_address[1]}", httpd.requests)  # type: ignore[attr-defined]
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture
+def server(running_server: Server) -> Server:
+    """The module's server, with its request log emptied for this test."""
+    running_server.requests.clear()
+    return running_server
 
 
 @pytest.fixture
@@ -98,14 +121,17 @@ def test_download_from_mirror_is_verified_and_cached(server, cache, monkeypatch,
     assert cache.read_bytes() == GOOD
     assert leftovers(cache.parent) == ["mnist.npz"]
     assert "100.0%" in capsys.readouterr().err  # the progress bar reached the end
-    # A second call uses the cache and does not download again.
+    assert server.requests == ["/good/mnist.npz"]  # one download, from the mirror's file
+    # A second call reads the cache: the server sees no request (the garbage mirror would fail).
     monkeypatch.setenv("MNIST_MIRROR", f"{server}/garbage/")
-    data.load_mnist()
+    (_, again), _ = data.load_mnist()
+    assert again.tolist() == y_train.tolist()
+    assert server.requests == ["/good/mnist.npz"]
 
 
 @pytest.mark.parametrize(
     ("kind", "fragment"),
-    [("tampered", "sha256"), ("truncated", "字节"), ("garbage", "sha256")],
+    [("tampered", "sha256"), ("truncated", "字节"), ("short", "字节"), ("garbage", "sha256")],
 )
 def test_bad_download_is_deleted_and_explained(server, cache, monkeypatch, kind, fragment):
     monkeypatch.setattr(data, "OFFICIAL_SHA256", GOOD_SHA256)
@@ -113,6 +139,9 @@ def test_bad_download_is_deleted_and_explained(server, cache, monkeypatch, kind,
     with pytest.raises(TutorialError) as info:
         data.load_mnist()
     assert fragment in info.value.zh
+    if kind == "short":  # one byte missing is a broken-off download, not a checksum mismatch
+        assert f"{len(GOOD) - 1} / {len(GOOD)}" in info.value.zh
+    assert server.requests == [f"/{kind}/mnist.npz"]
     assert "MNIST_PATH" in info.value.zh and "MNIST_PATH" in info.value.en
     assert leftovers(cache.parent) == []  # nothing half-written, nothing cached
 
@@ -123,6 +152,7 @@ def test_official_hash_rejects_a_repacked_copy(server, cache, monkeypatch):
         data.load_mnist()
     assert data.OFFICIAL_SHA256 in info.value.en
     assert leftovers(cache.parent) == []
+    assert server.requests == ["/good/mnist.npz"]
 
 
 def test_missing_file_on_mirror(server, cache, monkeypatch):
@@ -130,6 +160,7 @@ def test_missing_file_on_mirror(server, cache, monkeypatch):
     with pytest.raises(TutorialError) as info:
         data.load_mnist()
     assert "404" in info.value.en
+    assert server.requests == ["/nothing-here/mnist.npz"]
 
 
 def test_offline(cache, monkeypatch):
@@ -152,21 +183,37 @@ def test_unwritable_cache(tmp_path, monkeypatch, server):
     with pytest.raises(TutorialError) as info:
         data.load_mnist()
     assert "KERAS_HOME" in info.value.en and "缓存目录" in info.value.zh
+    assert server.requests == []  # the cache is checked before anything is downloaded
 
 
 def test_broken_cache_is_downloaded_again(server, cache, monkeypatch, capsys):
     monkeypatch.setattr(data, "OFFICIAL_SHA256", GOOD_SHA256)
-    monkeypatch.setenv("MNIST_MIRROR", server + "/good")
+    monkeypatch.setenv("MNIST_MIRROR", f"{server}/good")
     cache.parent.mkdir(parents=True)
     cache.write_bytes(GOOD[:1000])
     data.load_mnist()
     assert cache.read_bytes() == GOOD
     assert "broken" in capsys.readouterr().err
+    assert server.requests == ["/good/mnist.npz"]
 
 
-def test_download_url():
-    os.environ.pop("MNIST_MIRROR", None)
-    assert data.download_url() == data.OFFICIAL_URL
+@pytest.mark.parametrize(
+    ("mirror", "url"),
+    [
+        (None, data.OFFICIAL_URL),
+        ("", data.OFFICIAL_URL),
+        ("  ", data.OFFICIAL_URL),
+        ("https://mirror.example/mnist", "https://mirror.example/mnist/mnist.npz"),
+        ("https://mirror.example/mnist/", "https://mirror.example/mnist/mnist.npz"),
+        ("https://mirror.example/copy.npz", "https://mirror.example/copy.npz"),
+    ],
+)
+def test_download_url(monkeypatch, mirror, url):
+    if mirror is None:
+        monkeypatch.delenv("MNIST_MIRROR", raising=False)
+    else:
+        monkeypatch.setenv("MNIST_MIRROR", mirror)
+    assert data.download_url() == url
 
 
 @pytest.mark.parametrize(
@@ -190,6 +237,67 @@ def test_bad_local_file(tmp_path, monkeypatch, content, fragment):
         data.load_mnist()
     assert fragment in info.value.en
     assert str(path) in info.value.zh
+
+
+def write_npz(tmp_path: Path, **overrides: np.ndarray | None) -> Path:
+    path = tmp_path / "mnist.npz"
+    path.write_bytes(make_npz(**overrides))
+    return path
+
+
+def labels(count: int, last: int) -> np.ndarray:
+    """Labels 0, 1, ..., 9, 0, 1, ... of which the last one is ``last``."""
+    values = np.arange(count, dtype=np.uint8) % 10
+    values[-1] = last
+    return values
+
+
+@pytest.mark.parametrize("key", ["y_train", "y_test"])
+@pytest.mark.parametrize("last", [10, 11, 255])
+def test_labels_just_outside_0_to_9_are_refused(tmp_path, key, last):
+    count = 60000 if key == "y_train" else 10000
+    path = write_npz(tmp_path, **{key: labels(count, last)})
+    with pytest.raises(TutorialError) as info:
+        data.load_mnist(path)
+    assert f"{key} has labels outside 0-9" in info.value.en
+
+
+@pytest.mark.parametrize("key", ["y_train", "y_test"])
+@pytest.mark.parametrize("value", [0, 9])
+def test_labels_at_both_ends_of_0_to_9_are_accepted(tmp_path, key, value):
+    count = 60000 if key == "y_train" else 10000
+    path = write_npz(tmp_path, **{key: np.full(count, value, np.uint8)})
+    (_, y_train), (_, y_test) = data.load_mnist(path)
+    loaded = y_train if key == "y_train" else y_test
+    assert loaded.min() == loaded.max() == value
+
+
+def shape_cases() -> list[tuple[str, tuple[int, ...]]]:
+    """Every array with one axis one too short, one too long, and with one axis too many or few."""
+    expected = {
+        "x_train": (60000, 28, 28),
+        "y_train": (60000,),
+        "x_test": (10000, 28, 28),
+        "y_test": (10000,),
+    }
+    cases = []
+    for key, shape in expected.items():
+        for axis in range(len(shape)):
+            for step in (-1, 1):
+                wrong = list(shape)
+                wrong[axis] += step
+                cases.append((key, tuple(wrong)))
+        cases.append((key, (*shape, 1)))
+        cases.append((key, (shape[0], int(np.prod(shape[1:]))) if len(shape) > 1 else ()))
+    return cases
+
+
+@pytest.mark.parametrize(("key", "shape"), shape_cases(), ids=lambda v: str(v))
+def test_every_axis_of_every_array_is_checked(tmp_path, key, shape):
+    path = write_npz(tmp_path, **{key: np.zeros(shape, np.uint8)})
+    with pytest.raises(TutorialError) as info:
+        data.load_mnist(path)
+    assert f"{key} has shape {shape}" in info.value.en
 
 
 def test_npy_instead_of_npz(tmp_path):
