@@ -98,7 +98,7 @@ def test_terms_introduced_in_a_chapter_are_glossary_pairs(script):
         "用两层全连接层(Dense layer)和独热编码（one-hot encoding）",
         "随机梯度下降(stochastic gradient descent, SGD)每次只看一小批",
         "随机梯度下降（stochastic gradient descent，SGD）",
-        "Jupyter 的内核(kernel)、计算内核(kernel) 和层的权重矩阵 `kernel`",
+        "Jupyter 的内核(kernel)、计算内核(kernel) 和层的权重矩阵(weight matrix) `kernel`",
         "训练(`fit`)、评估(`evaluate`)不是术语；（AVX2 机器上约 30 秒）也不是。",
     ],
 )
@@ -161,4 +161,8 @@ def test_glossary_english_cells_are_read_as_names_and_notes():
         True,
     )
     assert parse_english("context manager (`with` 语句)") == (("context manager",), True)
+    assert parse_english("kernel (weight matrix) (Keras 层的 `kernel`)") == (
+        ("kernel", "weight matrix"),
+        True,
+    )
     assert parse_english("tensor") == (("tensor",), False)
