@@ -46,6 +46,17 @@ class Job:
     env: dict[str, str] = field(default_factory=dict)
     cpu_only: bool = False
 
+    @property
+    def name(self) -> str:
+        """Its name for ``--jobs``: reference, tensorflow-tuned, ch04-numpy (-cpu: GPU hidden)."""
+        if self.script == "ch01_keras.py":
+            base = f"{self.env.get('KERAS_BACKEND', DEFAULT_BACKEND)}-{self.args[-1]}"
+        else:
+            base = {"reference_jax.py": "reference", "ch04_numpy.py": "ch04-numpy"}.get(
+                self.script, Path(self.script).stem
+            )
+        return f"{base}-cpu" if self.env.get("CUDA_VISIBLE_DEVICES") == "" else base
+
 
 @dataclass
 class Result:
@@ -189,6 +200,23 @@ def plan(gpu: str | None) -> list[Job]:
             if not job.cpu_only
         ]
     return jobs
+
+
+def select(jobs: list[Job], names: str | None) -> list[Job]:
+    """The jobs named in ``names`` (comma-separated, as ``--jobs`` takes them), in plan order."""
+    if names is None:
+        return jobs
+    wanted = [name.strip() for name in names.split(",") if name.strip()]
+    known = [job.name for job in jobs]
+    unknown = [name for name in wanted if name not in known]
+    if unknown or not wanted:
+        raise TutorialError(
+            f"没有这些基准任务：{', '.join(unknown) or '（空）'}。"
+            f"这台机器上可选：{', '.join(known)}",
+            f"no such benchmark jobs: {', '.join(unknown) or '(none given)'}. On this machine: "
+            f"{', '.join(known)}",
+        )
+    return [job for job in jobs if job.name in wanted]
 
 
 def run_once(job: Job, extra: list[str]) -> dict:
@@ -344,6 +372,11 @@ def main(argv: list[str] | None = None) -> int:
         help="folder for the report (default: benchmarks/results, or outputs/bench with --quick)",
     )
     parser.add_argument("--machine", help="name of the result files (default: from the hardware)")
+    parser.add_argument(
+        "--jobs",
+        help="comma-separated jobs to run, e.g. reference,tensorflow-tuned (default: all; "
+        "a wrong name lists them)",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be >= 1")
@@ -354,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     machine = args.machine or machine_slug(gpu, cpu)
     extra = ["--limit", "2000", "--epochs", "1"] if args.quick else []
     repeat = 1 if args.quick else args.repeat
-    jobs = plan(gpu)
+    jobs = select(plan(gpu), args.jobs)
     for job in jobs:
         print(f"… {job.script} {' '.join(job.args)} {job.env or ''}", flush=True)
     results = run_all(jobs, extra, repeat)

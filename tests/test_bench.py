@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import subprocess
 import sys
 
+import pytest
 from helpers import ROOT, SCRIPTS
+
+from keras_tutorial.errors import TutorialError
 
 
 def test_quick_bench_writes_table_and_chart(mnist_path, tmp_path):
+    # Two jobs, the reference and chapter 1 as `make run` runs it, are enough to go through the
+    # whole report; test_plan_* below checks the list of jobs a full run starts.
     result = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--out", str(tmp_path), "--machine", "t"],
+        [sys.executable, "-m", "benchmarks", "--quick", "--out", str(tmp_path), "--machine", "t"]
+        + ["--jobs", "reference,tensorflow-tuned"],
         cwd=ROOT,
         env={**os.environ, "MNIST_PATH": str(mnist_path)},
         capture_output=True,
@@ -21,22 +28,79 @@ def test_quick_bench_writes_table_and_chart(mnist_path, tmp_path):
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     report = (tmp_path / "t.md").read_text(encoding="utf-8")
-    for row in (
+    rows = [line for line in report.splitlines() if line.startswith("| ") and "| CPU |" in line]
+    assert [row.split("|")[1].strip() for row in rows] == [
         "JAX reference (lax.scan)",
-        "Keras tensorflow, book",
         "Keras tensorflow, tuned",
-        "Keras jax, tuned",
-        "Keras torch, book",
-        "Keras torch, tuned",
-        "NumPy from scratch",
-        "| matrix_dot |",
-    ):
-        assert row in report, row
-    reference_row = next(line for line in report.splitlines() if line.startswith("| JAX reference"))
-    assert reference_row.rstrip().endswith("| 1.00 | 1.00–1.00 |")
+    ]
+    assert rows[0].rstrip().endswith("| 1.00 | 1.00–1.00 |")
+    accuracy = [float(row.split("|")[6]) for row in rows]
+    assert all(0.5 < a <= 1 for a in accuracy), rows  # 2000 images, 1 epoch: well above chance
     assert "Chapter 1 as `make run` runs it (default backend tensorflow, CPU)" in report
+    assert "| matrix_dot |" in report
     assert (tmp_path / "t.png").stat().st_size > 10_000
     assert "CPU:" in report and "keras 3." in report
+
+
+def test_plan_runs_every_backend_in_both_settings_and_copies_gpu_jobs_to_the_cpu(monkeypatch):
+    bench = importlib.import_module("benchmarks.__main__")
+    monkeypatch.setattr(bench, "installed", lambda module: True)
+    cpu = bench.plan(None)
+    assert [job.name for job in cpu] == [
+        "reference",
+        "tensorflow-book",
+        "tensorflow-tuned",
+        "jax-book",
+        "jax-tuned",
+        "torch-book",
+        "torch-tuned",
+        "ch04-numpy",
+    ]
+    assert [(job.script, job.args, job.env) for job in cpu[1:3]] == [
+        ("ch01_keras.py", ["--settings", "book"], {"KERAS_BACKEND": "tensorflow"}),
+        ("ch01_keras.py", ["--settings", "tuned"], {"KERAS_BACKEND": "tensorflow"}),
+    ]
+    gpu = bench.plan("NVIDIA H200")
+    copies = gpu[len(cpu) :]
+    assert [job.name for job in copies] == [f"{job.name}-cpu" for job in cpu if not job.cpu_only]
+    assert all(job.env["CUDA_VISIBLE_DEVICES"] == "" for job in copies)
+    assert all(job.env["JAX_PLATFORMS"] == "cpu" for job in copies)
+    # Without a backend installed, its jobs are left out.
+    monkeypatch.setattr(bench, "installed", lambda module: module != "torch")
+    assert "torch-book" not in [job.name for job in bench.plan(None)]
+
+
+def test_jobs_flag_selects_in_plan_order_and_names_the_choices():
+    bench = importlib.import_module("benchmarks.__main__")
+    jobs = [bench.Job("reference_jax.py"), bench.Job("ch04_numpy.py")]
+    jobs.append(bench.Job("ch01_keras.py", ["--settings", "tuned"], {"KERAS_BACKEND": "jax"}))
+    chosen = bench.select(jobs, "jax-tuned, reference")
+    assert [job.name for job in chosen] == ["reference", "jax-tuned"]
+    assert bench.select(jobs, None) == jobs
+    for wrong in ("jax-fast", ""):
+        with pytest.raises(TutorialError) as info:
+            bench.select(jobs, wrong)
+        assert "reference, ch04-numpy, jax-tuned" in info.value.en
+        assert "reference, ch04-numpy, jax-tuned" in info.value.zh
+
+
+def test_ch04_job_prints_one_json_record(mnist_path):
+    # The one job the quick bench above does not start; NumPy only, so it takes seconds.
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "ch04_numpy.py"), "--limit", "2000"]
+        + ["--epochs", "1"],
+        cwd=ROOT,
+        env={**os.environ, "MNIST_PATH": str(mnist_path)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = json.loads(result.stdout.strip().splitlines()[-1])
+    assert record["implementation"] == "NumPy from scratch (ch. 4)"
+    assert record["epochs"] == 1 and record["device"] == "CPU"
+    assert 0 < record["train_seconds"] < record["process_seconds"]
+    assert 0.5 < record["test_accuracy"] <= 1
 
 
 def test_quick_runs_do_not_overwrite_committed_results():
