@@ -1,6 +1,8 @@
 """Chapter 1's model in Keras, timed as one process: import, data, build, compile, fit, evaluate.
 
-``--settings book`` is the book's code as printed; ``--settings tuned`` is what chapter 1 runs.
+The model comes from chapter 1 itself (``keras_tutorial.ch01.build_model``, generated from the
+chapter's ``# @save`` cell). ``--settings book`` runs it as chapter 1 and the book do;
+``--settings tuned`` adds the speed settings of ``benchmarks/tuning.py``.
 """
 
 from __future__ import annotations
@@ -15,21 +17,21 @@ def main() -> None:
     args = _job.parse(
         __doc__.splitlines()[0], settings={"choices": ["book", "tuned"], "default": "tuned"}
     )
-    from keras_tutorial.tuning import frozen_imports, steps_per_epoch
+    from tuning import frozen_imports, steps_per_epoch, tune
 
     tuned = args.settings == "tuned"
-    # "book" is the book's code; "tuned" adds what chapter 1 adds: the import under
-    # frozen_imports() and one backend call per epoch (compile_options).
+    # "tuned" imports Keras under frozen_imports() and runs one backend call per epoch.
     with frozen_imports() if tuned else contextlib.nullcontext():
         import keras
 
-    from keras_tutorial.models import chapter1_model
+    from keras_tutorial.ch01 import build_model
     from keras_tutorial.settings import backend_info
 
     keras.utils.set_random_seed(0)
     x_train, y_train, x_test, y_test = _job.mnist_flat(args.limit)
-    steps = steps_per_epoch(len(x_train), 128) if tuned else None
-    model = chapter1_model(steps)
+    model = build_model()
+    if tuned:
+        tune(model, steps_per_epoch(len(x_train), 128))
     start = time.perf_counter()
     model.fit(
         x_train,

@@ -1,4 +1,8 @@
-"""Chapter 4's from-scratch NumPy network (mini-batch RMSprop), timed as one process."""
+"""Chapter 4's from-scratch NumPy network (mini-batch RMSprop), timed as one process.
+
+The network is the chapter's own code, generated from its ``# @save`` cells into
+``keras_tutorial.ch04``.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,13 @@ import _job
 
 def main() -> None:
     args = _job.parse(__doc__.splitlines()[0])
-    from keras_tutorial import numpy_net
+    from keras_tutorial.ch04 import evaluate, train
 
     x_train, y_train, x_test, y_test = _job.mnist_flat(args.limit)
     start = time.perf_counter()
-    params, _ = numpy_net.train(x_train, y_train, epochs=args.epochs, batch_size=128, seed=0)
+    params, _ = train(x_train, y_train, epochs=args.epochs, batch_size=128, seed=0)
     seconds = time.perf_counter() - start
-    accuracy = numpy_net.evaluate(params, x_test, y_test)
+    accuracy = evaluate(params, x_test, y_test)
     _job.report("NumPy from scratch (ch. 4)", "CPU", args.epochs, seconds, accuracy)
 
 

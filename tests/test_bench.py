@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -9,17 +10,18 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT, SCRIPTS
+from helpers import ROOT
 
 from keras_tutorial.errors import TutorialError
 
 
 def test_quick_bench_writes_table_and_chart(mnist_path, tmp_path):
     # Two jobs, the reference and chapter 1 as `make run` runs it, are enough to go through the
-    # whole report; test_plan_* below checks the list of jobs a full run starts.
+    # whole report; test_plan_* checks the list of jobs a full run starts, and the tests below
+    # run the other job scripts.
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--out", str(tmp_path), "--machine", "t"]
-        + ["--jobs", "reference,tensorflow-tuned"],
+        + ["--jobs", "reference,tensorflow-book"],
         cwd=ROOT,
         env={**os.environ, "MNIST_PATH": str(mnist_path)},
         capture_output=True,
@@ -31,7 +33,7 @@ def test_quick_bench_writes_table_and_chart(mnist_path, tmp_path):
     rows = [line for line in report.splitlines() if line.startswith("| ") and "| CPU |" in line]
     assert [row.split("|")[1].strip() for row in rows] == [
         "JAX reference (lax.scan)",
-        "Keras tensorflow, tuned",
+        "Keras tensorflow, book",
     ]
     assert rows[0].rstrip().endswith("| 1.00 | 1.00–1.00 |")
     accuracy = [float(row.split("|")[6]) for row in rows]
@@ -109,29 +111,73 @@ def test_quick_runs_do_not_overwrite_committed_results():
     assert bench.default_out(quick=True) == ROOT / "outputs" / "bench"  # ignored by git
 
 
-def test_chapter_1_trains_with_the_benchmarked_settings():
-    # The "tuned" rows time what chapter 1 runs: chapter 1 spells out compile_options(steps),
-    # the benchmark job builds the model through models.chapter1_model(steps), which adds it;
-    # both import Keras under frozen_imports(), and so does the reference they are compared with.
-    chapter = (SCRIPTS / "ch01_mnist_dense.py").read_text(encoding="utf-8")
-    job = (ROOT / "benchmarks" / "ch01_keras.py").read_text(encoding="utf-8")
-    reference = (ROOT / "benchmarks" / "reference_jax.py").read_text(encoding="utf-8")
-    assert "**compile_options(steps)" in chapter
-    assert "chapter1_model(steps)" in job
-    assert "with frozen_imports():\n    import keras" in chapter
-    assert "with frozen_imports() if tuned" in job
-    assert "with frozen_imports():\n    import jax" in reference
+@pytest.fixture
+def restore_gc():
+    """The tuned job imports under frozen_imports(), which freezes this process's objects."""
+    yield
+    gc.unfreeze()
+    gc.enable()
+
+
+@pytest.mark.parametrize("settings", ["book", "tuned"])
+def test_chapter_1_job_trains_the_model_chapter_1_builds(
+    settings, mnist_path, monkeypatch, capsys, restore_gc
+):
+    # Run the job's main() in this process, with chapter 1's build_model watched: the job must
+    # train the very model build_model returns, whose layers and compile settings are the
+    # chapter's, written out here.
+    import keras
+
+    from keras_tutorial import ch01
+
+    built = []
+
+    def watched_build_model(*args, **kwargs):
+        built.append(real_build_model(*args, **kwargs))
+        return built[-1]
+
+    real_build_model = ch01.build_model
+    monkeypatch.setattr(ch01, "build_model", watched_build_model)
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    monkeypatch.setenv("MNIST_PATH", str(mnist_path))
+    argv = ["ch01_keras.py", "--settings", settings, "--limit", "1000", "--epochs", "2"]
+    monkeypatch.setattr(sys, "argv", argv)
+    importlib.import_module("ch01_keras").main()
+
+    record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert record["implementation"] == f"Keras {keras.backend.backend()}, {settings}"
+    assert len(built) == 1
+    model = built[0]
+    assert int(model.optimizer.iterations) == 2 * 8  # 2 epochs of ceil(1000 / 128) batches
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    assert [(d.units, d.activation.__name__) for d in dense] == [(512, "relu"), (10, "softmax")]
+    assert model.count_params() == 407_050
+    config = model.get_compile_config()
+    assert config["optimizer"]["class_name"] == "RMSprop"
+    assert config["optimizer"]["config"]["learning_rate"] == pytest.approx(1e-3)
+    assert (config["loss"], config["metrics"]) == ("categorical_crossentropy", ["accuracy"])
+    one_call_per_epoch = settings == "tuned" and keras.backend.backend() != "torch"
+    assert model.steps_per_execution == (8 if one_call_per_epoch else 1)
 
 
 def test_jobs_run_in_rounds_and_rows_keep_the_spread(monkeypatch):
     # Rounds, not one job's runs back to back: a slow stretch of the machine hits every job.
     bench = importlib.import_module("benchmarks.__main__")
     calls = []
-    walls = {"a.py": iter([10.0, 14.0, 11.0]), "b.py": iter([15.0, 16.0, 30.0])}
+    walls = {
+        "a.py": iter([10.0, 14.0, 11.0]),
+        "b.py": iter([15.0, 16.0, 30.0]),
+        "c.py": iter([20.0, 22.0, 33.0]),
+    }
+    names = {
+        "a.py": bench.REFERENCE,
+        "b.py": "Keras tensorflow, tuned",
+        "c.py": "Keras tensorflow, book",
+    }
 
     def fake_run_once(job, extra):
         calls.append(job.script)
-        name = {"a.py": bench.REFERENCE, "b.py": "Keras tensorflow, tuned"}[job.script]
+        name = names[job.script]
         return {
             "implementation": name,
             "device": "CPU",
@@ -141,18 +187,22 @@ def test_jobs_run_in_rounds_and_rows_keep_the_spread(monkeypatch):
         }
 
     monkeypatch.setattr(bench, "run_once", fake_run_once)
-    results = bench.run_all([bench.Job("a.py"), bench.Job("b.py")], [], repeat=3)
-    assert calls == ["a.py", "b.py"] * 3
-    reference, keras_row = results
+    jobs = [bench.Job("a.py"), bench.Job("b.py"), bench.Job("c.py")]
+    results = bench.run_all(jobs, [], repeat=3)
+    assert calls == ["a.py", "b.py", "c.py"] * 3
+    reference, keras_row, _ = results
     assert (reference.process_seconds, reference.fastest, reference.slowest) == (11.0, 10.0, 14.0)
     assert (keras_row.process_seconds, keras_row.fastest, keras_row.slowest) == (16.0, 15.0, 30.0)
     table = bench.results_table(results)
     # Median ratio 16/11; round by round 15/10, 16/14, 30/11.
     assert "| 16.0 | 15.0–30.0 | 1.0 | 0.9800 | 1.45 | 1.14–2.73 |" in table
-    line = bench.headline(results, "tensorflow")
-    assert "16.0 s against the reference's 11.0 s, ratio 1.45" in line
-    assert "(target: at most 1.5; each round: 1.50, 1.14, 2.73)" in line
-    assert "No tuned Keras jax row" in bench.headline(results, "jax")
+    assert bench.headline(results, "tensorflow") == (
+        "Chapter 1 as `make run` runs it (default backend tensorflow, CPU): 22.0 s against the "
+        "reference's 11.0 s, ratio 2.00 (each round: 2.00, 1.57, 3.00). With the speed settings "
+        "of `benchmarks/tuning.py` (tuned): 16.0 s against the reference's 11.0 s, ratio 1.45 "
+        "(target: at most 1.5; each round: 1.50, 1.14, 2.73)."
+    )
+    assert bench.headline(results, "jax") == "(No Keras jax row on this machine.)"
 
 
 CPUINFO = """processor\t: 0

@@ -1,4 +1,4 @@
-"""The speed settings chapter 1 adds to compile()."""
+"""The speed settings of the "tuned" benchmark rows (benchmarks/tuning.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import weakref
 
 import pytest
 
-from keras_tutorial.tuning import compile_options, frozen_imports, steps_per_epoch
+from benchmarks.tuning import compile_options, frozen_imports, steps_per_epoch, tune
 
 
 def test_steps_per_epoch_counts_the_last_partial_batch():
@@ -30,20 +30,17 @@ def test_bad_steps():
         compile_options(0, "tensorflow")
 
 
-def test_chapter1_model_is_chapter_1s_network():
-    import keras
+@pytest.mark.parametrize(("backend", "steps"), [("tensorflow", 469), ("jax", 469), ("torch", 1)])
+def test_tune_keeps_chapter_1s_compile_settings_and_adds_only_the_steps(backend, steps):
+    from keras_tutorial.ch01 import build_model
 
-    from keras_tutorial.models import chapter1_model
-
-    book = chapter1_model()
-    dense = [layer for layer in book.layers if isinstance(layer, keras.layers.Dense)]
-    assert [(d.units, d.activation.__name__) for d in dense] == [(512, "relu"), (10, "softmax")]
-    assert book.count_params() == 407_050
-    assert isinstance(book.optimizer, keras.optimizers.RMSprop)
-    assert book.steps_per_execution == 1
-    tuned = chapter1_model(469)
-    expected = compile_options(469).get("steps_per_execution", 1)
-    assert tuned.steps_per_execution == expected
+    model = build_model()
+    before = model.get_compile_config()
+    assert before["steps_per_execution"] == 1
+    assert tune(model, 469, backend) is model
+    after = model.get_compile_config()
+    assert model.steps_per_execution == after["steps_per_execution"] == steps
+    assert {**after, "steps_per_execution": 1} == before  # same optimizer, loss and metrics
 
 
 @pytest.fixture
