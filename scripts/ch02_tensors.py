@@ -13,15 +13,15 @@
 # %% [markdown]
 # # 第 2 章 数据的表示：张量
 #
-# **本章做什么**：第 1 章里喂给网络的图片和标签都是 NumPy 数组。这种多维数组有个统一的名字：
+# **本章做什么**：第 1 章里用来训练网络的图片和标签都是 NumPy 数组。这种多维数组有个统一的名字：
 # 张量(tensor)。本章从零阶的单个数字讲到五阶的视频数据，学会看懂一个张量的三个基本属性，
-# 再用真实的 MNIST 练习切片和分批，最后看看表格、股价、文字、图片和视频分别是什么形状的张量。
+# 再用真实的 MNIST 练习切片和分批，最后看看表格、序列、文字、图片和视频分别是什么形状的张量。
 # 本章主要用 NumPy，不训练模型。
 #
 # **怎么运行**：在 Jupyter 里从上到下执行每个单元格；或者在终端里运行
 #
 # ```bash
-# python scripts/ch02_tensors.py                 # 很快就能跑完
+# python scripts/ch02_tensors.py                 # 几秒钟就能跑完
 # python scripts/ch02_tensors.py --out my_outputs
 # ```
 #
@@ -31,14 +31,13 @@
 # %% [markdown]
 # ## 2.1 准备工作
 #
-# 读入命令行参数，固定随机种子(random seed)，本章后面造的示例数据用到了随机数。
+# 第一行读入命令行参数并固定随机种子(random seed)：本章后面生成示例数据时用到了随机数。
 
 # %%
-from keras_tutorial.settings import chapter_parser, parse_args, set_seed
+from keras_tutorial.settings import start_chapter
 
-parser = chapter_parser("第 2 章：数据的表示：张量 / Chapter 2: data representations (tensors)")
-args = parse_args(parser)
-set_seed(args.seed)
+# 读命令行参数、固定随机种子
+args = start_chapter("第 2 章：数据的表示：张量 / Chapter 2: data representations (tensors)")
 
 import numpy as np
 
@@ -54,10 +53,12 @@ print(f"quick={args.quick}  out={args.out}")
 # - `shape`：形状(shape)，每个轴上有多少个元素，是一个整数元组；
 # - `dtype`：数据类型(dtype)，例如 `uint8`、`float32`、`float64`。
 #
-# 下面的小函数把这三个属性一次打印出来，本章反复使用。
+# 下面的小函数把这三个属性一次打印出来，本章反复使用。单元格第一行的 `# @save` 是本教程的约定：
+# 这样标记的单元格会原样复制进 `keras_tutorial/ch02.py`，练习答案里用 `from keras_tutorial.ch02 import describe` 就能直接调用。
 
 
 # %%
+# @save
 def describe(name, t):
     """Print the rank, shape and dtype of array t."""
     print(f"{name}: ndim={t.ndim}  shape={t.shape}  dtype={t.dtype}")
@@ -88,17 +89,12 @@ print("vector 唯一的轴上的元素个数:", vector.shape[0])
 
 # %% [markdown]
 # **矩阵(matrix)**：两个轴，是二阶张量。沿第一个轴排列的是各行，沿第二个轴排列的是各列。
+# 和 Python 的列表一样，每个轴上的下标(index)都从 0 开始：`matrix[0]` 是下标 0 的行，`matrix[:, 0]` 是下标 0 的列。
 
 # %%
-matrix = np.array(
-    [
-        [2, 7, 1, 8],
-        [2, 8, 1, 8],
-        [4, 5, 9, 0],
-    ]
-)
+matrix = np.array([[2, 7, 1, 8], [2, 8, 1, 8], [4, 5, 9, 0]])
 describe("matrix", matrix)
-print("第一行:", matrix[0], " 第一列:", matrix[:, 0])
+print("matrix[0]:", matrix[0], "  matrix[:, 0]:", matrix[:, 0])
 
 # %% [markdown]
 # **三阶及更高阶张量**：把几个形状相同的矩阵叠在一起，就多出一个轴，得到三阶张量；
@@ -131,8 +127,9 @@ describe("train_images", train_images)
 describe("train_labels", train_labels)
 
 # %% [markdown]
-# 训练图片是一个三阶张量：第一个轴是第几张图，后两个轴是每张图的行和列，元素是 `uint8` 类型的灰度值。
-# 用 Matplotlib 把下标为 4 的那张图画出来（下标从 0 数起，所以是第 5 张）：
+# 训练图片是一个三阶张量：第一个轴是图片的下标，后两个轴是每张图的行和列；每个元素是一个像素(pixel)的灰度(grayscale)值，
+# 类型是 `uint8`（0 到 255 的整数）。
+# 用 Matplotlib 把下标为 4 的图画出来：
 
 # %%
 import matplotlib.pyplot as plt
@@ -145,13 +142,13 @@ fig, ax = plt.subplots(figsize=(3, 3))
 ax.imshow(digit, cmap="binary")
 ax.set_title(f"train_images[4], label {train_labels[4]}")
 finish(fig, args.out, "ch02_digit.png")
-print("它的标签是:", train_labels[4])
+print("train_labels[4]:", train_labels[4])
 
 # %% [markdown]
 # ## 2.4 切片：取出张量的一部分
 #
-# 沿着某个轴取出一段元素叫切片(slicing)。下面取出第 10 张到第 100 张图（不含第 100 张），
-# 三种写法完全等价：没写的轴默认整条取，`:` 也表示整条取。
+# 沿着某个轴取出一段元素叫切片(slicing)。`train_images[10:100]` 取出下标 10 到 99 的图片：
+# 切片包含起点、不含终点，所以一共 100 − 10 = 90 张。下面三种写法完全等价：没写的轴默认整条取，`:` 也表示整条取。
 
 # %%
 my_slice = train_images[10:100]
@@ -161,12 +158,12 @@ same_2 = np.array_equal(my_slice, train_images[10:100, 0:28, 0:28])
 print("三种写法结果相同:", same_1 and same_2)
 
 # %% [markdown]
-# 切出来的仍然是图片，画出其中前 8 张，标题是它们的标签：
+# 切出来的仍然是图片，画出其中前 8 张（下标 10 到 17），标题是它们的标签：
 
 # %%
 from keras_tutorial.plotting import show_digits
 
-fig = show_digits(my_slice[:8], train_labels[10:18], title="train_images[10:100], first 8")
+fig = show_digits(my_slice[:8], train_labels[10:18], title="train_images[10:18]")
 finish(fig, args.out, "ch02_slice.png")
 
 # %% [markdown]
@@ -185,7 +182,7 @@ describe("中间 centre", centre)
 
 # %%
 shown = [0, 1, 2, 4]
-views = [  # (title, images, where the crop starts in the 28×28 image)
+views = [  # (标题, 图片, 截出的块在 28×28 原图中的起始下标)
     ("full [:, :, :]", train_images, 0),
     ("corner [:, 14:, 14:]", corner, 14),
     ("centre [:, 7:-7, 7:-7]", centre, 7),
@@ -208,17 +205,33 @@ fig.tight_layout()
 finish(fig, args.out, "ch02_crops.png")
 
 # %% [markdown]
+# 切片还可以带步长(step)：`start:stop:step` 从下标 `start` 开始，每隔 `step` 个取一个，到 `stop` 之前为止。
+# 三个数都可以省略：省略 `start` 从 0 开始，省略 `stop` 取到末尾，省略 `step` 就是步长 1。在一个短向量上看得最清楚：
+
+# %%
+v = np.arange(10)
+print("v       :", v)
+print("v[::3]  :", v[::3], "  元素个数:", len(v[::3]))
+print("v[1:8:2]:", v[1:8:2], "  元素个数:", len(v[1:8:2]))
+describe("digit[::2, ::2]", digit[::2, ::2])
+
+# %% [markdown]
+# `v[::3]` 取的是下标 0、3、6、9：下标 9 仍在终点 10 之前，所以也算在内。
+# 最后一行把步长用在一张图的行和列上：每隔一行、每隔一列取一个像素，图片的边长减半。
+
+# %% [markdown]
 # ## 2.5 批量和批量轴
 #
 # 第 1 章训练时，网络不是一次看全部 6 万张图，而是每次只看一小批，称为一个批量(batch)。深度学习里的数据张量，
-# 第一个轴几乎总是"第几个样本(sample)"，称为样本轴(samples axis)；按批处理时它也叫批量轴(batch axis)。
-# 一批数据就是沿这个轴切出的一段，例如每批 128 张时，第 n 批是 `train_images[128 * n:128 * (n + 1)]`：
+# 第一个轴几乎总是样本(sample)的下标，称为样本轴(samples axis)；按批处理时它也叫批量轴(batch axis)。
+# 一批数据就是沿这个轴切出的一段。批也从 0 编号：每批 128 张时，批 n 是 `train_images[128 * n : 128 * (n + 1)]`。
 
 # %%
 batch_size = 128
 for n in [0, 1, 2]:
-    batch = train_images[batch_size * n : batch_size * (n + 1)]
-    print(f"第 {n} 批: 第 {batch_size * n} 到 {batch_size * (n + 1) - 1} 张, shape={batch.shape}")
+    start, stop = batch_size * n, batch_size * (n + 1)
+    batch = train_images[start:stop]
+    print(f"批 {n}: 图片下标 {start} 到 {stop - 1}, shape={batch.shape}")
 
 # %% [markdown]
 # 6 万不是 128 的整数倍，所以最后一批会短一些。切片越过末尾不会报错，只是取到末尾为止：
@@ -226,14 +239,14 @@ for n in [0, 1, 2]:
 # %%
 num_batches = -(-len(train_images) // batch_size)  # 向上取整
 last = train_images[batch_size * (num_batches - 1) : batch_size * num_batches]
-print("一共", num_batches, "批；最后一批的形状:", last.shape)
+print(f"一共 {num_batches} 批；最后一批（批 {num_batches - 1}）的形状: {last.shape}")
 sizes = [len(train_images[batch_size * n : batch_size * (n + 1)]) for n in range(num_batches)]
 print("各批大小加起来:", sum(sizes), " 训练图片总数:", len(train_images))
 
 # %% [markdown]
 # ## 2.6 现实中的数据都是什么形状
 #
-# 不管原始数据是什么，送进网络前都要变成张量。下面为几类常见数据各造一个小例子，
+# 不管原始数据是什么，送进网络前都要变成张量。下面为几类常见数据各生成一个小例子，
 # 重点看形状里每个轴的含义。
 #
 # ### 向量数据：(样本, 特征)
@@ -245,21 +258,23 @@ print("各批大小加起来:", sum(sizes), " 训练图片总数:", len(train_im
 rng = np.random.default_rng(args.seed)
 houses = np.column_stack(
     [
-        rng.uniform(30, 150, 200).round(1),  # area in m²
-        rng.integers(1, 6, 200),  # rooms
-        rng.integers(1, 31, 200),  # floor
-        rng.integers(0, 40, 200),  # age in years
+        rng.uniform(30, 150, 200).round(1),  # 面积（平方米）
+        rng.integers(1, 6, 200),  # 房间数
+        rng.integers(1, 31, 200),  # 楼层
+        rng.integers(0, 40, 200),  # 房龄（年）
     ]
 )
 describe("houses", houses)
-print("第一套房 [面积, 房间数, 楼层, 房龄]:", houses[0])
+print("houses[0]  [面积, 房间数, 楼层, 房龄]:", houses[0])
 
 # %% [markdown]
-# ### 时间序列：(样本, 时间步, 特征)
+# ### 序列数据：(样本, 时间步, 特征)
 #
-# 数据随时间变化时，时间单独占一个轴，叫时间步(timestep)。以股价为例：
-# 美股一个交易日开盘 390 分钟，每分钟记 3 个数（这一分钟的收盘价、最高价、最低价），
-# 一天就是 (390, 3)；一年约 250 个交易日，叠起来就是 (250, 390, 3)。这里用随机游走造一年的假数据：
+# 数据是一个接一个出现的序列(sequence)时，顺序本身就是信息，于是单独占一个轴，叫时间步(timestep)。
+# 约定的顺序是：轴 0 是样本，**轴 1 是时间**，最后一个轴是每个时间步上的特征。Keras 里处理序列的层默认按这个顺序读入数据。
+#
+# 以股价为例：美股一个交易日开盘 390 分钟，每分钟记 3 个数（这一分钟的收盘价、最高价、最低价），
+# 一天就是 (390, 3)；一年约 250 个交易日，叠起来就是 (250, 390, 3)。这里用随机游走(random walk)生成一年的假数据：
 
 
 # %%
@@ -274,14 +289,22 @@ one_day = fake_trading_day(rng)
 describe("one_day", one_day)
 year = np.stack([fake_trading_day(rng) for _ in range(250)])
 describe("year", year)
-print("第 0 天第 0 分钟 [收盘, 最高, 最低]:", year[0, 0].round(2))
+print("year[0, 0]  [收盘, 最高, 最低]:", year[0, 0].round(2))
+
+# %% [markdown]
+# 按轴的含义切片：固定轴 1（时间）上的下标，得到每一天同一分钟的数据；固定轴 0（样本），得到一天里的整条序列。
+
+# %%
+describe("year[:, 0, :]（每天开盘第一分钟）", year[:, 0, :])
+describe("year[0, :, 0]（下标 0 那天每分钟的收盘价）", year[0, :, 0])
+print("时间步个数 year.shape[1]:", year.shape[1])
 
 # %%
 minutes = np.arange(one_day.shape[0])
 fig, ax = plt.subplots(figsize=(7, 3))
 ax.fill_between(minutes, one_day[:, 2], one_day[:, 1], alpha=0.3, label="low-high")
 ax.plot(minutes, one_day[:, 0], lw=1, label="close")
-ax.set_xlabel("minute of the trading day (axis 0)")
+ax.set_xlabel("minute of the trading day (the time axis)")
 ax.set_ylabel("price")
 ax.set_title("one_day: shape (390, 3)")
 ax.legend()
@@ -289,9 +312,9 @@ fig.tight_layout()
 finish(fig, args.out, "ch02_prices.png")
 
 # %% [markdown]
-# ### 文本：(样本, 字符位置, 字符表)
+# ### 文本之一：字符序列 (样本, 字符位置, 字符表)
 #
-# 一条推文最多 280 个字符。把每个字符写成长度 128 的独热编码(one-hot encoding)向量
+# 文本也是序列：时间步就是字符的位置。一条推文最多 280 个字符。把每个字符写成长度 128 的独热编码(one-hot encoding)向量
 # （128 是 ASCII 字符表的大小，只有该字符编号的位置是 1），一条推文就是 (280, 128)；
 # 不足 280 个字符的部分全是 0。
 
@@ -303,30 +326,53 @@ def encode_tweet(text, length=280, alphabet=128):
     if any(code >= alphabet for code in codes) or len(codes) > length:
         raise ValueError(f"expects at most {length} ASCII characters, got {text!r}")
     one_hot = np.zeros((length, alphabet), dtype="uint8")
-    one_hot[np.arange(len(codes)), codes] = 1
+    one_hot[np.arange(len(codes)), codes] = 1  # 第 i 行在第 codes[i] 列放一个 1
     return one_hot
 
 
 tweet = encode_tweet("Tensors are just boxes of numbers.")
 describe("tweet", tweet)
 first = np.flatnonzero(tweet[0])
-print("第 0 行中为 1 的位置:", first, " 对应的字符:", repr(chr(first[0])))
+print("tweet[0] 中为 1 的位置:", first, " 对应的字符:", repr(chr(first[0])))
 decoded = "".join(chr(row.argmax()) for row in tweet if row.any())
 print("从独热编码还原:", decoded)
 
 # %% [markdown]
-# 一批推文就再加一个样本轴：
+# 一批推文就再加一个样本轴，正好是 (样本, 时间步, 特征)：
 
 # %%
 tweets = np.stack([encode_tweet(t) for t in ["Hello, Keras!", "NumPy first.", "Deep learning"]])
 describe("tweets", tweets)
 
 # %% [markdown]
+# ### 文本之二：词袋 (样本, 词表)
+#
+# 另一种常见的表示是词袋(bag of words)：不管词的顺序，只数每个词在一条文本里出现了几次。
+# 先把所有文本里出现过的词收集起来，排好序，组成词表(vocabulary)；每条文本变成一个长度等于词表大小的向量，
+# 一批文本就是形状 (样本, 词表大小) 的二阶张量，没有时间轴：
+
+# %%
+texts = ["the dog bites the man", "the man bites the dog", "the cat sleeps"]
+vocabulary = sorted({word for text in texts for word in text.split()})
+print("词表 vocabulary:", vocabulary)
+bags = np.zeros((len(texts), len(vocabulary)), dtype="int32")
+for row, text in enumerate(texts):
+    for word in text.split():
+        bags[row, vocabulary.index(word)] += 1  # 这个词又出现了一次
+describe("bags", bags)
+print(bags)
+print("bags[0] 与 bags[1] 相同:", np.array_equal(bags[0], bags[1]))
+
+# %% [markdown]
+# 上面打印的 `True` 说明词袋丢掉了词序："狗咬人"和"人咬狗"成了同一个向量。
+# 字符序列保留了顺序，代价是多一个轴、张量大得多。
+
+# %% [markdown]
 # ### 图像：(样本, 高, 宽, 通道)
 #
 # 图像有高、宽两个空间轴，再加一个通道(channel)轴：灰度图 1 个通道，彩色图 3 个（红、绿、蓝）。
 # 通道轴放在最后叫"通道在后(channels-last)"，放在高之前叫"通道在前(channels-first)"。
-# Keras 默认用哪一种，可以直接问它：
+# Keras 默认用哪一种，可以用 `keras.config.image_data_format()` 查询：
 
 # %%
 import keras
@@ -335,7 +381,7 @@ print("keras.config.image_data_format():", keras.config.image_data_format())
 
 # %% [markdown]
 # MNIST 是灰度图，本来没有通道轴。给一批 128 张图在最后加一个长度为 1 的轴，就是通道在后的格式；
-# 用 `np.transpose` 把通道轴挪到前面，就是通道在前的格式。两种格式装的是同一批像素：
+# 用 `np.transpose` 把通道轴移到前面，就是通道在前的格式。两种格式装的是同一批像素：
 
 # %%
 mnist_batch = train_images[:128]
@@ -343,7 +389,7 @@ channels_last = mnist_batch[..., np.newaxis]
 channels_first = np.transpose(channels_last, (0, 3, 1, 2))
 describe("channels_last ", channels_last)
 describe("channels_first", channels_first)
-print("第 4 张图第 14 行第 14 列:", channels_last[4, 14, 14, 0], "==", channels_first[4, 0, 14, 14])
+print("同一个像素:", channels_last[4, 14, 14, 0], "==", channels_first[4, 0, 14, 14])
 print("全部像素相同:", np.array_equal(channels_last[..., 0], channels_first[:, 0]))
 
 # %% [markdown]
@@ -356,38 +402,99 @@ describe("colour_batch", colour_batch)
 # %% [markdown]
 # ### 视频：(样本, 帧, 高, 宽, 通道)
 #
-# 视频是一串图像，所以再多一个"帧"轴，成为五阶张量。设有 4 段视频，每段 240 帧，
-# 每帧 144×256 的彩色图像，形状就是 (4, 240, 144, 256, 3)。
-# 它有多大？如果存成 `float32`，由代码来算：
+# 视频是一串图像，每张图像叫一帧(frame)，所以再多一个帧轴，成为五阶张量；帧轴就是时间轴，仍然是轴 1。
+# 设有 4 段视频，每段 8 秒、每秒 30 帧，每帧是 144×256 的彩色图像。帧数等于秒数乘每秒帧数，由代码来算。
+# 它占多少内存？内存大小常用 MiB 表示：1 MiB = 2²⁰ = 1,048,576 字节；硬盘厂商常用的 MB 是 10⁶ 字节。下面两种单位都打印出来：
 
 # %%
-video_shape = (4, 240, 144, 256, 3)
+clips, seconds, fps = 4, 8, 30  # 4 段，每段 8 秒，每秒 30 帧
+frames = seconds * fps
+print("每段的帧数:", frames)
+video_shape = (clips, frames, 144, 256, 3)
 videos = np.zeros(video_shape, dtype="float32")
 describe("videos", videos)
 print(f"元素个数: {videos.size:,}")
-print(f"float32 占用: {videos.nbytes:,} 字节 = {videos.nbytes / 2**20:.1f} MiB")
+mib, mb = videos.nbytes / 2**20, videos.nbytes / 1e6
+print(f"float32 占用: {videos.nbytes:,} 字节 = {mib:.1f} MiB = {mb:.1f} MB")
 print(f"存成 uint8 只要: {videos.size * np.dtype('uint8').itemsize / 2**20:.1f} MiB")
-del videos  # its memory was never written to, but there is no reason to keep it
+del videos  # 后面用不到了，释放这块内存
 
 # %% [markdown]
-# 上面打印的数字说明，仅仅 4 段 240 帧的小视频，存成 `float32` 就要几百 MiB。
-# 这也是视频通常以压缩格式保存、只在需要时才解码成张量的原因。
+# 上面打印的数字说明，仅仅 4 段 8 秒的小视频，存成 `float32` 就要几百 MiB。
+# 这也是视频通常以压缩格式保存、需要时才解码成张量的原因。
 
 # %% [markdown]
 # ## 小结
 #
 # - 张量是多维数组，用三个属性描述：阶 `ndim`（轴的个数）、形状 `shape`、数据类型 `dtype`。
 # - "5 维向量"是一阶张量，只是唯一的轴上有 5 个元素；说轴的个数时用"阶"，不容易混淆。
-# - MNIST 训练集是形状 (60000, 28, 28) 的三阶 `uint8` 张量；切片可以作用在任何一个轴上。
-# - 第一个轴通常是样本轴，按批训练时也叫批量轴，一批就是沿它切出的一段。
-# - 常见数据的形状：表格 (样本, 特征)，时间序列 (样本, 时间步, 特征)，
-#   文本 (样本, 字符位置, 字符表)，图像 (样本, 高, 宽, 通道)，视频 (样本, 帧, 高, 宽, 通道)。
+# - 下标从 0 开始；切片 `start:stop:step` 包含起点、不含终点，可以作用在任何一个轴上。
+# - MNIST 训练集是形状 (60000, 28, 28) 的三阶 `uint8` 张量。
+# - 第一个轴通常是样本轴，按批训练时也叫批量轴，一批就是沿它切出的一段；最后一批可能不满。
+# - 常见数据的形状：表格 (样本, 特征)；序列 (样本, 时间步, 特征)，时间总在轴 1，股价和字符序列都是这样；
+#   词袋 (样本, 词表大小)；图像 (样本, 高, 宽, 通道)；视频 (样本, 帧, 高, 宽, 通道)。
 
 # %% [markdown]
 # ## 练习
 #
-# 1. 不运行代码，先写出 `train_images[:, ::2, ::2]` 的形状，再运行验证。这样切出来的图是什么样子？
-# 2. 用切片取出每张图的左上角 14×14，画出前 8 张。
-# 3. 训练集按每批 256 张分，一共几批？最后一批有几张？用代码算出来。
-# 4. 把 `houses` 按楼层从低到高排序（提示：`np.argsort`），排序前后的形状一样吗？
-# 5. 一段 10 秒、每秒 30 帧、1920×1080 的彩色视频，存成 `uint8` 和 `float32` 各要多少 MiB？
+# 在每道题下面的单元格里写出答案并运行，`check` 会告诉你答得对不对；答错时它给出提示，但不直接给答案。
+# 参考答案在 `notebooks/ch02_answers.ipynb`，先自己试一试再看。
+
+# %%
+from keras_tutorial.exercises import check
+
+# %% [markdown]
+# ### 练习 1
+#
+# 不运行代码，先写出 `train_images[:100:3, ::2, ::2]` 的形状，再运行验证（看 2.4 节最后的步长切片）。
+# 把其中前 8 张画出来，和原图相比有什么变化？
+
+# %%
+answer_1 = None  # 在这里写出形状，例如 (2, 3, 4)
+check("ch02.1", answer_1)
+
+# %% [markdown]
+# ### 练习 2
+#
+# 用切片取出训练集下标 0 到 7 这 8 张图各自左上角 14×14 的一块（一个三阶数组），再把它们画出来。
+
+# %%
+answer_2 = None  # 在这里写出切片表达式
+check("ch02.2", answer_2)
+
+# %% [markdown]
+# ### 练习 3
+#
+# 训练集按每批 256 张分，一共几批？最后一批有几张？用代码算出来（看 2.5 节）。
+
+# %%
+answer_3 = None  # 在这里写出 (批数, 最后一批的张数)
+check("ch02.3", answer_3)
+
+# %% [markdown]
+# ### 练习 4
+#
+# 一个气象站每 10 分钟记录一次温度、气压和湿度。把每一天（24 小时）作为一个样本，
+# 按本章的约定（时间在轴 1），一年 365 天的记录是什么形状的张量？
+
+# %%
+answer_4 = None  # 在这里写出形状
+check("ch02.4", answer_4)
+
+# %% [markdown]
+# ### 练习 5
+#
+# 一段 10 秒、每秒 30 帧、每帧 1920×1080 的彩色视频，存成 `uint8` 和 `float32` 各要多少 MiB？用代码算出来。
+
+# %%
+answer_5 = None  # 在这里写出 (uint8 的 MiB, float32 的 MiB)
+check("ch02.5", answer_5)
+
+# %% [markdown]
+# ### 练习 6
+#
+# 在 2.6 节词袋例子的 `texts` 里再加一句 `"the cat bites the dog"`，先想一想，再运行验证：`bags` 的形状变成什么？
+
+# %%
+answer_6 = None  # 在这里写出形状
+check("ch02.6", answer_6)
