@@ -60,7 +60,7 @@ print(f"quick={args.quick}  out={args.out}")
 # %%
 # @save
 def describe(name, t):
-    """Print the rank, shape and dtype of array t."""
+    """打印数组 t 的阶、形状和数据类型。"""
     print(f"{name}: ndim={t.ndim}  shape={t.shape}  dtype={t.dtype}")
 
 
@@ -205,7 +205,7 @@ fig.tight_layout()
 finish(fig, args.out, "ch02_crops.png")
 
 # %% [markdown]
-# 切片还可以带步长(step)：`start:stop:step` 从下标 `start` 开始，每隔 `step` 个取一个，到 `stop` 之前为止。
+# 切片还可以带步长(step)：`start:stop:step` 从下标 `start` 开始，每次把下标加 `step`，一直取到 `stop` 之前。
 # 三个数都可以省略：省略 `start` 从 0 开始，省略 `stop` 取到末尾，省略 `step` 就是步长 1。在一个短向量上看得最清楚：
 
 # %%
@@ -279,7 +279,7 @@ print("houses[0]  [面积, 房间数, 楼层, 房龄]:", houses[0])
 
 # %%
 def fake_trading_day(rng, start=100.0, minutes=390):
-    """One day of minute prices: columns close, high, low."""
+    """一天里每分钟的价格，三列依次是收盘价、最高价、最低价。"""
     close = start + np.cumsum(rng.normal(0, 0.05, minutes))
     spread = np.abs(rng.normal(0, 0.03, (minutes, 2)))
     return np.column_stack([close, close + spread[:, 0], close - spread[:, 1]])
@@ -321,7 +321,7 @@ finish(fig, args.out, "ch02_prices.png")
 
 # %%
 def encode_tweet(text, length=280, alphabet=128):
-    """One-hot encode an ASCII string into a (length, alphabet) array."""
+    """把一个 ASCII 字符串编码成形状 (length, alphabet) 的独热编码数组。"""
     codes = [ord(c) for c in text]
     if any(code >= alphabet for code in codes) or len(codes) > length:
         raise ValueError(f"expects at most {length} ASCII characters, got {text!r}")

@@ -33,7 +33,7 @@ def step_slice_shape(answer: Any) -> str:
     if len(shape) == 3:
         samples, rows, cols = shape
         if samples in (100, 60000):
-            raise Hint("样本轴上的 `:100:3` 带步长 3：每隔 3 张取一张，不是全部。")
+            raise Hint("样本轴上的 `:100:3` 带步长 3：每 3 张取一张，不是全部。")
         if samples == 20000:
             raise Hint("`:100` 的意思是只取下标 0 到 99，步长 3 在这 100 张里跳着取。")
         if samples == 33:
