@@ -211,7 +211,7 @@ def test_gpu_figures_in_the_prose_are_the_h200_results():
 def test_phase_figures_in_the_prose_are_benchmarks_readme():
     notes = " ".join((ROOT / "benchmarks" / "README.md").read_text(encoding="utf-8").split())
     chapter, reference = (
-        quoted(r"chapter 1 trains in (\S+) s", notes),
+        quoted(r"tuned chapter-1 model trains in (\S+) s", notes),
         quoted(r"reference imports JAX in \S+ s and trains in (\S+) s", notes),
     )
     assert quoted(r"第 1 章 (\S+) s，参照实现 (\S+) s") == chapter + reference
