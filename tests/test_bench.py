@@ -112,16 +112,20 @@ def test_quick_runs_do_not_overwrite_committed_results():
 
 
 @pytest.fixture
-def restore_gc():
-    """The tuned job imports under frozen_imports(), which freezes this process's objects."""
+def job_in_this_process(monkeypatch):
+    """Leave no trace of running a job here: its modules, sys.path, environment, frozen objects."""
+    monkeypatch.setattr(sys, "path", [str(ROOT / "benchmarks"), *sys.path])
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"))
     yield
-    gc.unfreeze()
+    for name in ("ch01_keras", "_job", "tuning"):
+        sys.modules.pop(name, None)
+    gc.unfreeze()  # the tuned job imports under frozen_imports()
     gc.enable()
 
 
 @pytest.mark.parametrize("settings", ["book", "tuned"])
 def test_chapter_1_job_trains_the_model_chapter_1_builds(
-    settings, mnist_path, monkeypatch, capsys, restore_gc
+    settings, mnist_path, monkeypatch, capsys, job_in_this_process
 ):
     # Run the job's main() in this process, with chapter 1's build_model watched: the job must
     # train the very model build_model returns, whose layers and compile settings are the
@@ -138,7 +142,6 @@ def test_chapter_1_job_trains_the_model_chapter_1_builds(
 
     real_build_model = ch01.build_model
     monkeypatch.setattr(ch01, "build_model", watched_build_model)
-    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     monkeypatch.setenv("MNIST_PATH", str(mnist_path))
     argv = ["ch01_keras.py", "--settings", settings, "--limit", "1000", "--epochs", "2"]
     monkeypatch.setattr(sys, "argv", argv)
