@@ -14,7 +14,7 @@
 # # 第 4 章 神经网络的引擎：梯度下降、动量、RMSprop 与反向传播
 #
 # **本章做什么**：第 1 章的 `model.fit` 在背后反复做一件事——算出损失对每个权重的梯度，再让权重沿着梯度的反方向挪一小步。
-# 本章把这件事拆开，每一步都写成能运行的代码：导数和梯度、一维和二维的梯度下降、随机梯度下降、动量、RMSprop、链式法则与反向传播，最后只用 NumPy 从零写出第 1 章的网络，在真实 MNIST 上训练，并和 Keras 比速度和准确率。
+# 本章把这件事拆开，每一步都写成能运行的代码：训练循环、导数和梯度、梯度下降、随机梯度下降、动量、RMSprop、链式法则与反向传播，最后只用 NumPy 从零写出第 1 章的网络，在真实 MNIST 上训练，并和 Keras 比较。
 #
 # **怎么运行**：在 Jupyter 里从上到下执行；或者在终端里运行
 #
@@ -24,47 +24,76 @@
 # python scripts/ch04_gradient_descent.py --epochs 3 --batch-size 256 --out my_outputs
 # ```
 
-
-# %% [markdown]
-# ## 4.1 准备工作
-#
-# 本章的核心代码（更新规则、反向传播）都写在章节里或打印出来；画图和计时的辅助函数放在 `keras_tutorial/descent.py`，从零写的优化器和网络分别在 `optimizers.py` 和 `numpy_net.py`。
-
 # %%
-from keras_tutorial.settings import (
-    add_training_flags,
-    backend_summary,
-    chapter_parser,
-    parse_args,
-    set_seed,
-)
+from keras_tutorial.settings import start_chapter
 
-parser = chapter_parser("第 4 章：梯度下降与反向传播 / Chapter 4: gradient descent and backprop")
-add_training_flags(parser)  # --epochs and --batch-size, as in chapter 1
-args = parse_args(parser)
-set_seed(args.seed)
+args = start_chapter("第 4 章：梯度下降与反向传播 / Chapter 4: gradient descent", epochs=5)
 
-import inspect
+import math
 import time
-from functools import partial
-from textwrap import dedent
 
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from keras_tutorial import descent, numpy_net
-from keras_tutorial.optimizers import SGD, RMSprop
+from keras_tutorial import descent
+from keras_tutorial.ch01 import build_model
 from keras_tutorial.plotting import finish
 
-print(backend_summary())
 print(f"epochs={args.epochs}  batch_size={args.batch_size}  quick={args.quick}  out={args.out}")
 
 # %% [markdown]
+# ## 4.1 训练循环：五步
+#
+# 第 1 章的网络有很多权重。它们是可训练参数(trainable parameter)：训练前先随机初始化(random initialization)成一些小的随机数，训练就是一点点调整它们，让损失变小。`fit` 对每一批数据重复同样的五步，这就是训练循环(training loop)：
+#
+# 1. 从训练集里取一批样本；
+# 2. 前向计算(forward pass)：把这批样本送进网络，得到预测；
+# 3. 用损失函数算出预测和标签差多远；
+# 4. 算出损失对每个权重的梯度（本章的主题）；
+# 5. 更新：每个权重朝让损失变小的方向挪一小步。
+#
+# 先看第 1 章的模型（`build_model` 来自第 1 章）刚建好、还没训练时的权重（Keras 把一层的权重矩阵叫 `kernel`，本章记作 $W$），再按第 1 章 `fit` 的设置算一算它一共做了多少次第 5 步：
+
+# %%
+model = build_model()
+for weight in model.trainable_weights:
+    first = keras.ops.convert_to_numpy(weight).ravel()[:3].round(4)
+    print(f"{weight.path:<26} 形状 {str(tuple(weight.shape)):<11} 前 3 个值 {first}")
+n_weights = model.count_params()
+print(f"可训练参数一共 {n_weights:,} 个")
+# 第 1 章一共做了多少次第 5 步？按它 fit 的设置算：
+n_images, validation_split, batch_size, epochs = 60000, 0.1, 128, 5  # 第 1 章的设置
+n_fit = round(n_images * (1 - validation_split))  # 验证集的图片不参与更新
+batches = math.ceil(n_fit / batch_size)  # 最后一批不满 128 张也算一批
+print(f"每轮 {n_fit} 张 ÷ {batch_size} → {batches} 批；{epochs} 轮共更新 {epochs * batches} 次")
+
+# %% [markdown]
+# 权重矩阵是随机数，偏置从 0 开始。第 4 步最难：怎样知道每个权重该往哪边挪？最笨的办法是一个一个试：把一个权重加一点点、再减一点点，各做一次前向计算，看损失怎么变。量一量这要多久：
+
+# %%
+x_batch = np.random.default_rng(args.seed).random((128, 784), dtype="float32")
+model(x_batch)  # 第一次调用有准备开销，不计时
+tic = time.perf_counter()
+for _ in range(20):
+    model(x_batch)
+per_forward = (time.perf_counter() - tic) / 20
+nudges = 2 * n_weights  # 每个权重两次前向计算
+print(f"一次前向计算（128 张图）{per_forward * 1e3:.2f} ms")
+print(f"逐个试探：每次更新 {nudges:,} 次前向计算，约 {nudges * per_forward / 60:.0f} 分钟")
+print(f"{epochs * batches} 次更新约 {epochs * batches * nudges * per_forward / 86400:.0f} 天")
+
+# %% [markdown]
+# 上面打印的天数说明逐个试探行不通。梯度(gradient)一次给出所有权重该挪的方向和幅度，而反向传播(backpropagation)一次前向、一次反向就算出全部梯度（4.9 节会量它的用时）。
+#
+# 为什么不像中学那样令导数为 0、在纸上解出最低点？那要解 40 万个未知数的方程组，而 relu 和 softmax 让这些方程是非线性的，没有公式解。只能从随机的起点出发，一步步往下走。
+#
+# 本章的图都只画一维或二维的损失。它们帮助理解每一步在做什么，但第 1 章的损失有 40 万个维度：在一两维里看到的"坑"和"坡"，搬到这么多维未必还是那个样子，后面关于局部最小值的图要带着这个保留来看。
+#
 # ## 4.2 导数：函数在一点附近的斜率
 #
 # 函数 $f(x)$ 在 $x_0$ 处的导数(derivative) $f'(x_0)$，是把 $x$ 往右挪一丁点时 $f$ 变化的快慢，也就是曲线在这一点的切线斜率。
-# 不会求导也能估计它：取一个很小的步长 $h$，算 $\frac{f(x_0+h)-f(x_0)}{h}$（前向差分，forward difference），或更准的 $\frac{f(x_0+h)-f(x_0-h)}{2h}$（中心差分，central difference）。
+# 上面"加一点点、减一点点"就是在估计它：取很小的步长 $h$，算 $\frac{f(x_0+h)-f(x_0)}{h}$（前向差分(forward difference)），或更准的 $\frac{f(x_0+h)-f(x_0-h)}{2h}$（中心差分(central difference)）。
 # 这种做法叫有限差分(finite difference)。下面用 $f(x)=x^3-3x$（精确导数 $3x^2-3$）比较两者。
 
 
@@ -95,7 +124,7 @@ finish(fig, args.out, "ch04_derivative.png")
 #
 # ## 4.3 梯度与一维梯度下降
 #
-# 函数有多个输入时，对每个输入分别求导得到偏导数(partial derivative)，把它们排成一个向量，叫梯度(gradient)，它指向函数上升最快的方向。
+# 函数有多个输入时，对每个输入分别求导得到偏导数(partial derivative)，把它们排成一个向量就是梯度，它指向函数上升最快的方向。
 # 要让损失变小，就朝梯度的**反方向**走一步：$w \leftarrow w - \eta \cdot \nabla f(w)$，这就是梯度下降(gradient descent)，步长 $\eta$ 叫学习率(learning rate)。
 # 先在一维的 $f(w)=w^2$ 上试三种学习率，循环里那一行就是整个算法：
 
@@ -104,7 +133,7 @@ fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
 for ax, lr, name in zip(axes, (0.05, 0.3, 1.05), ("too small", "good", "too large"), strict=True):
     w, path = 4.0, [4.0]
     for _ in range(12):
-        w = w - lr * 2 * w  # gradient descent on f(w) = w**2, whose derivative is 2w
+        w = w - lr * 2 * w  # f(w) = w² 的导数是 2w
         path.append(w)
     print(f"学习率 {lr}: 12 步后 w = {w:+.3f}, f(w) = {w**2:.3f}")
     descent.plot_on_curve(ax, np.square, {f"lr={lr}": np.array(path)}, f"lr={lr}: {name}")
@@ -116,7 +145,6 @@ finish(fig, args.out, "ch04_gd_1d.png")
 # ## 4.4 二维梯度下降：等高线图上的路径
 #
 # 换成两个参数的 $f(w_1, w_2) = \frac{1}{2}(w_1^2 + 10\,w_2^2)$，梯度是 $(w_1, 10\,w_2)$。
-# 先用中心差分核对梯度公式，再让从零写的 `SGD` 优化器（`keras_tutorial/optimizers.py`）从同一点出发走 30 步：它每一步做的正是上一节那一行更新，只是 $w$ 换成了向量。
 
 
 # %%
@@ -128,25 +156,47 @@ def bowl_grad(w):
     return np.array([w[0], 10 * w[1]])
 
 
-w_test, h = np.array([-3.0, 1.0]), 1e-5
-numeric = [(bowl(w_test + h * e) - bowl(w_test - h * e)) / (2 * h) for e in np.eye(2)]
-print("公式梯度:", bowl_grad(w_test), " 中心差分:", np.round(numeric, 6))
+# %% [markdown]
+# 接下来把更新规则写成函数。`sgd_step` 做一步梯度下降；`descend` 从起点出发反复调用它，记下路径。后面的动量和 RMSprop 要记住一个"状态"（速度、梯度平方的平均），所以每个更新规则都接收并返回状态，普通梯度下降原样传回。
+# 单元格第一行的 `# @save` 表示这个单元格会被原样复制进 `keras_tutorial/ch04.py`，供练习答案、测试和基准测试使用（改了这里要运行 `make lib`）。
 
+# %%
+# @save
+import numpy as np
+
+
+def sgd_step(w, g, state, learning_rate):
+    """梯度下降的一步：w ← w − η·g。没有要记住的状态，state 原样返回。"""
+    return w - learning_rate * g, state
+
+
+def descend(step, grad, start, steps, dtype="float64", **hyperparameters):
+    """从 start 出发，用更新规则 step 走 steps 步；返回途经的每个位置（含起点）。"""
+    w = np.atleast_1d(np.array(start, dtype=dtype))
+    state = np.zeros_like(w)  # 动量的速度、RMSprop 的平均都从 0 开始
+    path = [w]
+    for _ in range(steps):
+        w, state = step(w, grad(w), state, **hyperparameters)
+        path.append(w)
+    return np.array(path)
+
+
+# %%
 start = (-4.5, 2.0)
 fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
 for ax, lr in zip(axes, (0.02, 0.15, 0.205), strict=True):
-    path = descent.optimizer_path(SGD(learning_rate=lr), bowl_grad, start, 30)
+    path = descend(sgd_step, bowl_grad, start, 30, learning_rate=lr)
     print(f"学习率 {lr}: 30 步后 f = {bowl(path[-1]):.4g}")
     descent.plot_on_contour(ax, bowl, {f"SGD lr={lr}": path}, f"gradient descent, lr={lr}")
 finish(fig, args.out, "ch04_gd_2d.png")
 
 # %% [markdown]
-# 这个"碗"在 $w_2$ 方向比 $w_1$ 方向陡 10 倍。学习率小，路径平稳但走不远；学习率大一些，在陡的方向来回折返但仍能收敛；超过 $2/10=0.2$，陡的方向每步都放大，路径发散。能用多大的学习率由最陡的方向决定，而平缓的方向因此走得很慢——动量和 RMSprop 正是为此而生。
+# 这个"碗"在 $w_2$ 方向比 $w_1$ 方向陡 10 倍。学习率小，路径平稳但走不远；学习率大一些，在陡的方向来回折返但仍能收敛；超过某个值，陡的方向每步都放大，路径发散（练习 2 求这个值）。能用多大的学习率由最陡的方向决定，而平缓的方向因此走得很慢——动量和 RMSprop 要解决的正是这个问题。
 #
 # ## 4.5 随机梯度下降：每次用多少样本算梯度？
 #
 # 真正的损失是全部训练样本损失的平均，精确的梯度要过一遍全部数据。实际做法是每次随机取一小批样本估计梯度就更新，即小批量随机梯度下降(stochastic gradient descent, SGD)。
-# 在一个小的线性回归(linear regression)问题上比较三种做法：每次 1 个样本（真正的 SGD）、每次 32 个（小批量）、每次全部样本（全批量梯度下降，full-batch gradient descent）。
+# 在一个小的线性回归(linear regression)问题上比较三种做法：每次 1 个样本（真正的 SGD）、每次 32 个（小批量）、每次全部样本（全批量梯度下降(full-batch gradient descent)）。
 # 一批 $(X_b, y_b)$ 有 $b$ 个样本时，均方误差的梯度是 $\frac{2}{b}X_b^\top(X_b w - y_b)$。学习率相同，都训练同样多轮；`descent.linear_sgd` 记下损失随更新次数和用时的变化。
 
 # %%
@@ -155,31 +205,39 @@ x_lin = rng.normal(size=(2000, 20))
 y_lin = x_lin @ rng.normal(size=20) + 0.5 * rng.normal(size=2000)
 lin_epochs = 5 if args.quick else 20
 records = {}
-for batch_size, name in ((1, "batch 1 (true SGD)"), (32, "mini-batch 32"), (2000, "full batch")):
-    records[name] = descent.linear_sgd(x_lin, y_lin, batch_size, lin_epochs, 0.02, rng)
-    updates, seconds, loss = records[name][-1]
-    print(f"{name:>18}: {updates:6.0f} 次更新, 用时 {seconds:.3f} s, 最终损失 {loss:.3f}")
+for size, name in ((1, "batch 1 (true SGD)"), (32, "mini-batch 32"), (2000, "full batch")):
+    records[name] = descent.linear_sgd(x_lin, y_lin, size, lin_epochs, 0.02, rng)
+    updates, seconds, loss_value = records[name][-1]
+    print(f"{name:>18}: {updates:6.0f} 次更新, 用时 {seconds:.3f} s, 最终损失 {loss_value:.3f}")
 best_w = np.linalg.lstsq(x_lin, y_lin, rcond=None)[0]
 print(f"噪声决定的最小损失约为 {descent.mse(x_lin, y_lin, best_w):.3f}")
 finish(descent.plot_loss_records(records), args.out, "ch04_sgd_batches.png")
 
 # %% [markdown]
 # 左图按更新次数看：全批量每一步都最准，但每轮只更新一次，训练结束时损失仍然很高；批大小为 1 时更新次数最多，曲线却一直抖动，停在比最小损失高的地方，因为单个样本的梯度噪声很大。
-# 右图按时间看：批大小为 1 时 Python 要循环上万次，每次只做很少的计算，最费时间；小批量既有足够多的更新次数，每次更新又能用上向量化的矩阵运算，最快到达最低损失。这正是第 1 章用 `batch_size=128` 的原因。
+# 右图按时间看：批大小为 1 时 Python 要循环上万次，每次只做很少的计算；在这次实验里（这个问题、学习率 0.02），小批量最快到达低损失，因为它既有足够多的更新次数，每次更新又能用上向量化的矩阵运算。
+# 这只是一个实验、一个学习率：换一个学习率排序可能变（练习 5）。第 1 章的 128 是常用的批大小之一，并不是这个实验选出来的。
 #
-# ## 4.6 动量：冲过局部最小值
+# ## 4.6 动量：带着速度前进
 #
-# 损失曲线可能有多个"坑"。只比附近都低的坑叫局部最小值(local minimum)，最低的那个叫全局最小值(global minimum)。普通梯度下降只看脚下的坡度，掉进第一个坑就停了。动量(momentum)给参数加上"速度"：
+# 动量(momentum)给参数加上"速度" $v$：它累积过去的梯度，$\mu$（常取 0.9）决定保留多少。这也是 `keras.optimizers.SGD(momentum=0.9)` 的规则（`nesterov=False`）：
 #
 # $$v \leftarrow \mu\, v - \eta\, \nabla f(w), \qquad w \leftarrow w + v$$
-#
-# 速度 $v$ 累积了过去的梯度，$\mu$（常取 0.9）决定保留多少。这也是 `keras.optimizers.SGD(momentum=0.9)` 的规则（`nesterov=False`）。
-# 下面先打印从零写的 `SGD` 更新一个参数的代码（`*=`、`-=` 原地修改数组；`momentum=0` 时只走第一个分支，就是 4.3 节的普通梯度下降），再在一条有两个坑的曲线上比较两者：
+
 
 # %%
-print(dedent(inspect.getsource(SGD._update)))
+# @save
+def momentum_step(w, g, v, learning_rate, momentum=0.9):
+    """动量：v ← μ·v − η·g，w ← w + v。v 是速度，返回新的 w 和 v。"""
+    v = momentum * v - learning_rate * g
+    return w + v, v
 
 
+# %% [markdown]
+# 动量最主要的作用要到 4.7 节的碗上才看得清。先看一个常被提到的现象：损失曲线可能有多个"坑"，只比附近都低的坑叫局部最小值(local minimum)，最低的那个叫全局最小值(global minimum)。在一条有两个坑的曲线上，从同一点出发比较有无动量：
+
+
+# %%
 def wells(w):
     return w**4 - 2 * w**2 + 0.5 * w
 
@@ -189,8 +247,8 @@ def wells_grad(w):
 
 
 paths = {
-    "SGD lr=0.01": descent.optimizer_path(SGD(0.01), wells_grad, 1.8, 200),
-    "SGD lr=0.01, momentum=0.9": descent.optimizer_path(SGD(0.01, 0.9), wells_grad, 1.8, 200),
+    "SGD lr=0.01": descend(sgd_step, wells_grad, 1.8, 200, learning_rate=0.01),
+    "SGD lr=0.01, momentum=0.9": descend(momentum_step, wells_grad, 1.8, 200, learning_rate=0.01),
 }
 for label, path in paths.items():
     print(f"{label}: 200 步后 w = {path[-1, 0]:+.3f}, 损失 {wells(path[-1, 0]):+.3f}")
@@ -200,99 +258,219 @@ descent.plot_positions(ax2, paths)
 finish(fig, args.out, "ch04_momentum.png")
 
 # %% [markdown]
-# 普通 SGD 停在右边 $w\approx 0.93$ 的局部最小值；带动量的版本下坡时攒下的速度足以冲过中间的小坡，在左边更低的坑里来回晃几下后停下（上面打印了两者的终点和损失）。
-#
-# 我们的优化器和 Keras 的是否一字不差？让 `keras.optimizers.SGD(momentum=0.9)` 在同一条曲线上从同一点出发，每一步都把当前位置的梯度交给它，和我们的优化器比较两条路径（两边都用 float32）：
-
-# %%
-keras_sgd = keras.optimizers.SGD(learning_rate=0.01, momentum=0.9)
-theirs = descent.keras_optimizer_path(keras_sgd, wells_grad, 1.8, 200)
-ours = descent.optimizer_path(SGD(0.01, momentum=0.9), wells_grad, 1.8, 200, dtype="float32")
-print(f"200 步内两条路径的最大差距: {np.abs(ours - theirs).max():.2e}")
-
-# %% [markdown]
-# 两条路径相同，或只差 float32 最后几位的舍入（不同后端的运算顺序略有不同）。`tests/test_optimizers.py` 对 SGD、动量 SGD 和 RMSprop 都做了同样的核对：同一串梯度喂 100 步，参数差在 1e-6 以内。
+# 这一次，普通梯度下降停在右边的局部最小值；带动量的版本下坡时攒下的速度越过了中间的小坡，停在左边更低的坑里（上面打印了两者的终点和损失）。能不能越过取决于起点、学习率和 $\mu$，换一个起点结果可能相反（练习 6）；再加上 4.1 节的保留，这不能说明动量总能找到更低的坑。
 #
 # ## 4.7 RMSprop：每个参数有自己的步长
 #
-# 4.4 节的碗在两个方向上陡峭程度不同，一个学习率难以兼顾。RMSprop 为每个参数记住梯度平方的滑动平均(moving average) $s$，用它的平方根去除梯度：陡的方向步子自动变小，缓的方向自动变大。
-# Keras 的默认设置是 $\rho=0.9$、$\epsilon=10^{-7}$，并且 $\epsilon$ 加在根号**里面**：
+# RMSprop 为每个参数记住梯度平方的滑动平均(moving average) $s$，用它的平方根去除梯度：陡的方向步子自动变小，缓的方向自动变大。
+# Keras 的默认设置是 $\rho=0.9$、$\epsilon=10^{-7}$，$\epsilon$ 加在根号**里面**；第 1 章 `optimizer="rmsprop"` 用的就是它（学习率 0.001）：
 #
 # $$s \leftarrow \rho\, s + (1-\rho)\, g^2, \qquad w \leftarrow w - \frac{\eta\, g}{\sqrt{s+\epsilon}}$$
-#
-# 第 1 章 `compile(optimizer="rmsprop")` 用的就是它（学习率 0.001）。在碗上比较三种优化器，都走 30 步：
+
+
+# %%
+# @save
+def rmsprop_step(w, g, s, learning_rate=0.001, rho=0.9, epsilon=1e-7):
+    """RMSprop：s ← ρ·s + (1−ρ)·g²，w ← w − η·g / √(s+ε)。返回新的 w 和 s。"""
+    s = rho * s + (1 - rho) * g**2
+    return w - learning_rate * g / np.sqrt(s + epsilon), s
+
+
+# %% [markdown]
+# 在 4.4 节的碗上比较，都走 30 步。碗像一道沟壑(ravine)：$w_2$ 是陡的横向，$w_1$ 是平缓的纵向。除了最终损失，还数一数 $w_2$ 改变符号（横穿沟底）几次、$w_1$ 还剩多少：
 
 # %%
 contenders = {
-    "SGD lr=0.15": SGD(learning_rate=0.15),
-    "momentum lr=0.05, 0.7": SGD(learning_rate=0.05, momentum=0.7),
-    "RMSprop lr=0.3": RMSprop(learning_rate=0.3),
+    "SGD lr=0.05": (sgd_step, {"learning_rate": 0.05}),
+    "SGD lr=0.15": (sgd_step, {"learning_rate": 0.15}),
+    "momentum lr=0.05, 0.7": (momentum_step, {"learning_rate": 0.05, "momentum": 0.7}),
+    "RMSprop lr=0.3": (rmsprop_step, {"learning_rate": 0.3}),
 }
-runs = {name: descent.optimizer_path(opt, bowl_grad, start, 30) for name, opt in contenders.items()}
+runs = {name: descend(rule, bowl_grad, start, 30, **hp) for name, (rule, hp) in contenders.items()}
 for label, path in runs.items():
-    print(f"{label:>22}: 30 步后 f = {bowl(path[-1]):.2e}")
+    flips = np.count_nonzero(np.diff(np.sign(path[:, 1])))
+    print(
+        f"{label:>22}: f = {bowl(path[-1]):.1e}, w2 变号 {flips:2d} 次, |w1| = {abs(path[-1, 0]):.3f}"
+    )
 fig, ax = plt.subplots(figsize=(7, 3.8))
 descent.plot_on_contour(ax, bowl, runs, "SGD, momentum and RMSprop on the same bowl")
 finish(fig, args.out, "ch04_optimizers_2d.png")
 
 # %% [markdown]
-# SGD 在陡的方向折返；动量把折返的速度互相抵消，沿缓的方向越走越快；RMSprop 一开始在两个方向上迈出差不多大的步子，几乎斜着直奔中心。哪个最好取决于问题和学习率，上面打印的损失只说明这个碗上的情况。
+# 这就是动量的主要作用：横穿沟壑的来回振荡(oscillation)一正一负，在速度里互相抵消；沿平缓方向的梯度一直同号，在速度里不断累加。对比同样学习率 0.05 的两行：有动量时 $w_1$ 剩下的少得多；学习率 0.15 的 SGD 在 $w_2$ 方向每步都变号。RMSprop 一开始在两个方向上迈出差不多大的步子，几乎斜着直奔中心。哪个最好取决于问题和学习率，上面打印的数只说明这个碗上的情况。
 #
-# ## 4.8 链式法则与反向传播
+# ## 4.8 链式法则
 #
 # 神经网络是一串函数的复合。链式法则(chain rule)说：复合函数的导数等于每一环导数的乘积。
-# 看一个只有一个神经元的例子：$z = wx + b$，$a = \mathrm{relu}(z)$，损失 $L=(a-t)^2$，
+# 看一个只有一个神经元(neuron)的例子：$z = wx + b$，$a = \mathrm{relu}(z)$，损失 $L=(a-t)^2$（下面取 $w=1.5$，$x=2$，$b=-1$，$t=3$），
 # 则 $\frac{\partial L}{\partial w} = \frac{\partial L}{\partial a}\cdot\frac{\partial a}{\partial z}\cdot\frac{\partial z}{\partial w} = 2(a-t)\cdot[z>0]\cdot x$。
 
+
 # %%
-x_in, b_in, target, w_in = 2.0, -1.0, 3.0, 1.5
+def neuron_loss(w, x=2.0, b=-1.0, t=3.0):
+    return (max(w * x + b, 0.0) - t) ** 2
 
 
-def neuron_loss(w):
-    return (max(w * x_in + b_in, 0.0) - target) ** 2
-
-
-z = w_in * x_in + b_in
-a = max(z, 0.0)
-factors = (2 * (a - target), float(z > 0), x_in)
-print(f"dL/da = {factors[0]}, da/dz = {factors[1]}, dz/dw = {factors[2]}")
-print(f"链式法则: dL/dw = {np.prod(factors)}")
+w_in, x_in, z = 1.5, 2.0, 1.5 * 2.0 - 1.0  # z = wx + b
+factors = (2 * (max(z, 0.0) - 3.0), float(z > 0), x_in)  # dL/da, da/dz, dz/dw
+print(f"链式法则: dL/dw = {' × '.join(map(str, factors))} = {np.prod(factors)}")
 print(f"中心差分: dL/dw ≈ {(neuron_loss(w_in + 1e-6) - neuron_loss(w_in - 1e-6)) / 2e-6:.6f}")
 
 # %% [markdown]
-# 反向传播(backpropagation)就是把链式法则用在整个网络上：前向计算时记下每一层的中间结果，然后从损失出发往回走，每经过一层就乘上这一层的导数，一次就得到所有参数的梯度。
-# `keras_tutorial/numpy_net.py` 只用 NumPy 实现了第 1 章的网络（Dense 512 relu → Dense 10 softmax），这是它手写的反向传播：
+# ## 4.9 从零写第 1 章的网络：前向计算、损失和反向传播
+#
+# 第 1 章的网络是 Dense 512 relu → Dense 10 softmax。参数是 $W_1$ (784×512)、$b_1$、$W_2$ (512×10)、$b_2$，随机初始化的方法和 Keras 的 `Dense` 一样。前向计算：
+# $h = \mathrm{relu}(xW_1+b_1)$，输出层的原始分数(logits) $= hW_2+b_2$，softmax 把每行原始分数变成 10 个概率，损失是分类交叉熵：正确类别概率的 $-\log$ 的平均。
+
 
 # %%
-print(inspect.getsource(numpy_net.backward))
+# @save
+def init_params(input_dim=784, hidden=512, classes=10, seed=0, dtype="float32"):
+    """随机初始化，和 Keras 的 Dense 一样：权重取 glorot_uniform，偏置取 0。"""
+    rng = np.random.default_rng(seed)
+    limit1 = np.sqrt(
+        6 / (input_dim + hidden)
+    )  # glorot_uniform：在 ±√(6/(输入数+输出数)) 间均匀抽取
+    limit2 = np.sqrt(6 / (hidden + classes))
+    W1 = rng.uniform(-limit1, limit1, size=(input_dim, hidden)).astype(dtype)
+    W2 = rng.uniform(-limit2, limit2, size=(hidden, classes)).astype(dtype)
+    return {"W1": W1, "b1": np.zeros(hidden, dtype), "W2": W2, "b2": np.zeros(classes, dtype)}
+
+
+def forward(params, x):
+    """前向计算：h = relu(x W1 + b1)，logits = h W2 + b2。h 留给反向传播用。"""
+    h = np.maximum(0, x @ params["W1"] + params["b1"])
+    return h @ params["W2"] + params["b2"], h
+
+
+def softmax(logits):
+    """把每行原始分数变成概率。先减去行最大值，exp 不会溢出，结果不变。"""
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def cross_entropy(probs, labels):
+    """分类交叉熵：每个样本正确类别概率的 −log，对一批取平均。"""
+    return -np.mean(np.log(probs[np.arange(len(labels)), labels]))
+
+
+def loss(params, x, labels):
+    """网络在 (x, labels) 上的损失：前向计算 → softmax → 交叉熵。"""
+    logits, _ = forward(params, x)
+    return cross_entropy(softmax(logits), labels)
+
 
 # %% [markdown]
-# softmax 接分类交叉熵，对输出层输入（logits）的导数恰好是"预测概率减去独热标签"，这是整段代码的起点。
+# 反向传播就是把链式法则用在整个网络上：从损失出发往回走，每经过一层就乘上这一层的导数，一次得到所有参数的梯度。
+# 起点是个好用的结论：softmax 接交叉熵，损失对原始分数的导数恰好是"预测概率减去独热标签"（再除以批大小 $n$，因为损失是平均值）。
+
+
+# %%
+# @save
+def backward(params, x, h, probs, labels):
+    """反向传播：从损失往回逐层用链式法则，得到四个参数的梯度。"""
+    one_hot = np.eye(probs.shape[1], dtype=probs.dtype)[labels]
+    d_logits = (probs - one_hot) / len(labels)  # ∂L/∂logits = (p − y) / n
+    d_W2 = h.T @ d_logits  # logits = h W2 + b2
+    d_b2 = d_logits.sum(axis=0)
+    d_h = d_logits @ params["W2"].T
+    d_z = d_h * (h > 0)  # h = relu(z)：z > 0 处梯度照常通过，其余为 0
+    d_W1 = x.T @ d_z  # z = x W1 + b1
+    d_b1 = d_z.sum(axis=0)
+    return {"W1": d_W1, "b1": d_b1, "W2": d_W2, "b2": d_b2}
+
+
+# %% [markdown]
 # 手写的导数容易出错，所以要核对：在 float64 下，先和中心差分比（每个参数随机抽 10 个元素），
 # 再和 Keras 当前后端的自动微分(automatic differentiation)比——TensorFlow 的 `GradientTape`、JAX 的 `jax.grad` 或 PyTorch 的 `autograd`，它们根据记录下来的运算自动应用链式法则。
 
 # %%
 check_rng = np.random.default_rng(args.seed)
-params64 = numpy_net.init_params(seed=args.seed, dtype=np.float64)
+params64 = init_params(seed=args.seed, dtype="float64")
 x_small, y_small = check_rng.random((8, 784)), check_rng.integers(0, 10, 8)
-_, grads = numpy_net.loss_and_gradients(params64, x_small, y_small)
-small_loss = partial(numpy_net.loss, params64, x_small, y_small)
-for name in numpy_net.PARAM_NAMES:
-    picks = [tuple(check_rng.integers(0, s) for s in params64[name].shape) for _ in range(10)]
-    numeric = [descent.central_difference(small_loss, params64[name], i) for i in picks]
-    ours = [grads[name][i] for i in picks]
-    print(f"{name}: 与有限差分的相对误差 {descent.relative_error(ours, numeric):.1e}")
+logits, h = forward(params64, x_small)
+grads = backward(params64, x_small, h, softmax(logits), y_small)
+for name, param in params64.items():
+    picks = [tuple(check_rng.integers(0, n) for n in param.shape) for _ in range(10)]
+    numeric = [
+        descent.central_difference(lambda: loss(params64, x_small, y_small), param, i)
+        for i in picks
+    ]
+    error = descent.relative_error([grads[name][i] for i in picks], numeric)
+    print(f"{name}: 与中心差分的相对误差 {error:.1e}")
 
-_, auto_grads = numpy_net.autodiff_loss_and_gradients(params64, x_small, y_small)
+auto_grads = descent.autodiff_gradients(params64, x_small, y_small)
 worst = max(descent.relative_error(grads[k], auto_grads[k]) for k in grads)
 print(f"与 {keras.backend.backend()} 自动微分的最大相对误差: {worst:.1e}")
 
 # %% [markdown]
-# 两种核对的相对误差都远小于 1e-6：手写的反向传播是对的。和自动微分的差距只在 float64 舍入误差的量级，因为两边做的是同样的乘法，只是顺序略有不同。
+# 两种核对的相对误差都远小于 1e-6：手写的反向传播是对的。和自动微分的差距只在 float64 舍入误差的量级。
 #
-# ## 4.9 在真实 MNIST 上训练从零写的网络，并与 Keras 对比
+# 再量一量代价：对 4.1 节那一批 128 张图，单独前向计算，和前向加反向（得到全部梯度）各要多久：
+
+# %%
+params32, y_batch = init_params(), np.arange(128) % 10
+timings = {}
+for part in ("前向", "前向 + 反向"):
+    tic = time.perf_counter()
+    for _ in range(20):
+        logits, h = forward(params32, x_batch)
+        if part == "前向 + 反向":
+            backward(params32, x_batch, h, softmax(logits), y_batch)
+    timings[part] = (time.perf_counter() - tic) / 20
+    print(f"{part}: {timings[part] * 1e3:.2f} ms")
+print(
+    f"得到全部 {n_weights:,} 个梯度的用时是一次前向的 {timings['前向 + 反向'] / timings['前向']:.1f} 倍"
+)
+
+# %% [markdown]
+# 4.1 节算过，逐个试探每次更新要做 2 × 407,050 次前向计算；反向传播得到同样多的梯度，只花上面打印的倍数那么多次前向计算的时间。
 #
-# 数据预处理和第 1 章相同。从零写的网络用 float32、小批量 RMSprop（学习率 0.001，批大小 128），权重初始化模仿 Keras 的 `Dense`（glorot_uniform 权重，零偏置），每轮打乱训练集。
+# ## 4.10 训练循环：在真实 MNIST 上训练
+#
+# 把 4.1 节的五步写成代码，更新用 4.7 节的 `rmsprop_step`（学习率 0.001，和第 1 章一样），每轮打乱训练集：
+
+# %%
+# @save
+import time
+
+
+def train(x, labels, epochs=5, batch_size=128, learning_rate=0.001, seed=0):
+    """小批量 RMSprop 训练。返回参数和每轮的 loss、accuracy（训练时各批的平均）与 seconds。"""
+    rng = np.random.default_rng(seed)
+    params = init_params(x.shape[1], seed=seed, dtype=x.dtype)
+    s = {name: np.zeros_like(p) for name, p in params.items()}  # RMSprop 的梯度平方平均
+    history = {"loss": [], "accuracy": [], "seconds": []}
+    for _ in range(epochs):
+        tic = time.perf_counter()
+        order = rng.permutation(len(x))
+        total_loss = correct = 0
+        for begin in range(0, len(x), batch_size):
+            batch = order[begin : begin + batch_size]
+            xb, yb = x[batch], labels[batch]  # 1. 取一批
+            logits, h = forward(params, xb)  # 2. 前向计算
+            probs = softmax(logits)
+            total_loss += float(cross_entropy(probs, yb)) * len(yb)  # 3. 损失
+            correct += int((probs.argmax(axis=1) == yb).sum())
+            grads = backward(params, xb, h, probs, yb)  # 4. 梯度
+            for name in params:  # 5. 更新
+                params[name], s[name] = rmsprop_step(
+                    params[name], grads[name], s[name], learning_rate
+                )
+        history["loss"].append(total_loss / len(x))
+        history["accuracy"].append(correct / len(x))
+        history["seconds"].append(time.perf_counter() - tic)
+    return params, history
+
+
+def evaluate(params, x, labels):
+    """准确率：原始分数最大的类别等于标签的比例。"""
+    logits, _ = forward(params, x)
+    return float(np.mean(logits.argmax(axis=1) == labels))
+
+
+# %% [markdown]
+# 数据预处理和第 1 章相同，在全部 60000 张训练图片上训练，最后在测试集上评估一次：
 
 # %%
 from keras_tutorial.data import load_mnist
@@ -304,85 +482,134 @@ if args.quick:
 x_train = train_images.reshape((len(train_images), 28 * 28)).astype("float32") / 255
 x_test = test_images.reshape((len(test_images), 28 * 28)).astype("float32") / 255
 
-fit_args = {"epochs": args.epochs, "batch_size": args.batch_size}  # the same for Keras below
-params, history = numpy_net.train(x_train, train_labels, **fit_args, seed=args.seed, verbose=True)
+fit_args = {"epochs": args.epochs, "batch_size": args.batch_size}  # Keras 下面用同样的设置
+params, history = train(x_train, train_labels, **fit_args, seed=args.seed)
 np_epochs = np.array(history["seconds"])
-np_acc = numpy_net.evaluate(params, x_test, test_labels)
+print("每轮的训练损失:", np.round(history["loss"], 4))
+np_acc = evaluate(params, x_test, test_labels)
 print(f"NumPy 网络: 训练 {np_epochs.sum():.1f} s, 测试准确率 test_acc = {np_acc:.4f}")
-if not args.quick:
-    print("测试准确率 ≥ 0.97:", np_acc >= 0.97)
 
 # %% [markdown]
-# 在同一次运行里，完全照第 1 章训练 Keras 模型：同样的网络、轮数和批大小，也用 1.5 节的 `compile_options(steps)` 编译，让一次后端调用跑完一整轮。
-# 每轮只打印一行（`verbose=2`），回调记下每轮结束的时刻，最后把两边的用时和准确率并排列出（第 1 轮单独列，它包含编译等一次性开销）：
+# 在同一次运行里，用第 1 章的 `build_model()` 在同样的数据上、以同样的轮数和批大小训练 Keras 模型。每轮只打印一行（`verbose=2`），回调记下每轮结束的时刻，最后把两边并排列出：
 
 # %%
-from keras_tutorial.models import chapter1_model
-from keras_tutorial.tuning import compile_options, steps_per_epoch
-
-steps = steps_per_epoch(len(x_train), args.batch_size)
-model = chapter1_model(steps)  # the Sequential model and compile() call of chapter 1, 1.4–1.5
-print("每轮批量数 steps per epoch:", steps, " 额外的编译参数:", compile_options(steps))
-stamps = []  # time at the end of each epoch
+model = build_model()
+stamps = []  # 每轮结束的时刻
 timer = keras.callbacks.LambdaCallback(on_epoch_end=lambda *_: stamps.append(time.perf_counter()))
 y_train = keras.utils.to_categorical(train_labels, num_classes=10)
 tic = time.perf_counter()
 model.fit(x_train, y_train, **fit_args, verbose=2, callbacks=[timer])
 keras_epochs = np.diff([tic, *stamps])
 _, keras_acc = model.evaluate(x_test, keras.utils.to_categorical(test_labels, 10), verbose=0)
+steps = math.ceil(len(x_train) / args.batch_size)
 descent.print_comparison({"NumPy": (np_epochs, np_acc), "Keras": (keras_epochs, keras_acc)}, steps)
 
 # %% [markdown]
-# 上表是这台机器、这次运行的实测（`--quick` 数据太少，只说明流程能跑通）。两个网络的结构、优化器、批大小都一样，准确率应该相近，差别来自随机初始化和打乱顺序。
-# 从零实现的每一批花在哪里？下面给前向、反向、RMSprop 更新，以及其中最重的两次矩阵乘法（前向的 $x W_1$ 和反向求 $W_1$ 梯度的 $x^\top \delta$）分别计时：
-
-# %%
-parts = descent.time_numpy_step(params, x_train[: args.batch_size], train_labels[: args.batch_size])
-for name, seconds in parts.items():
-    print(f"{seconds * 1e3:7.2f} ms/批  {name}")
-
-# %% [markdown]
-# 为什么是这个结果？总用时大致是"第 1 轮的一次性开销 + 每批用时 × 批数"，两边各有长短：
+# 上表是这台机器、这次运行的实测（`--quick` 数据太少，只说明流程能跑通）。两个网络的结构、优化器、批大小都一样，准确率相近，差别来自随机初始化和打乱顺序。怎样读用时：
 #
-# - **Keras** 和第 1 章一样，用 `compile_options(steps)` 把 `steps_per_execution` 设成每轮的批数，一次后端调用跑完一整轮：每批的调度、回调、指标这些框架开销每轮只付一次，整轮计算编译成一张计算图(computation graph)，逐元素运算还能合并。
-#   代价是第 1 轮要先编译这个循环，表中 Keras 第 1 轮比其余各轮多出的时间主要就是它。（PyTorch 后端不支持这个设置，`compile_options` 返回空字典，仍是每批调用一次。）
-# - **NumPy** 不用编译，但每批都回到 Python：前向、反向、更新各是一串独立的 NumPy 调用，中间结果每次都完整写回内存。上面的拆分显示两次大矩阵乘法是大头，RMSprop 更新也不便宜（40 万个参数要读写好几遍）。
+# - **第 1 轮**："第 1 轮多出"一行是第 1 轮比其余各轮平均多用的时间。NumPy 什么也不编译，上表里它的第 1 轮也可能多出时间（内存第一次分配、缓存还是冷的），所以 Keras 多出的部分不能都算在编译头上；这次运行分不出各占多少。
+# - **每一批**：两边做的是同样的矩阵乘法，NumPy 交给 OpenBLAS 库，Keras 交给后端自己的实现。本章的 NumPy 写法照着公式来，每一步都新建数组，没有为速度做任何优化；Keras 的 `fit` 每批也要经过框架的调度、回调和指标。哪边快随机器、后端和当时的负载而变，以上面打印的为准，最好多跑几次。
+# - 这里只在这台 CPU 上测了这个小网络。换成 GPU 或更大的模型要重新测，对这么小的网络 GPU 不一定更快。Keras 的价值也不只在速度：任何结构的模型都不用手写反向传播，梯度由自动微分给出。
 #
-# 两边做的是同样的矩阵乘法：NumPy 交给 OpenBLAS 库，TensorFlow 交给它自己的 CPU 内核（JAX 交给 XLA）。框架开销去掉以后，"每批用时"一行主要取决于这些内核在这台 CPU 上的效率，所以哪边快随机器而变，以上面打印的结论为准；CPU 被别的进程占用时用时还会成倍变化，最好多跑几次。
-# 换成 GPU 或更大的模型，矩阵运算占绝对主导，Keras 能用 GPU 而 NumPy 只能用 CPU，Keras 通常会远远领先。何况 Keras 的价值不只在速度：任何结构的模型都不用手写反向传播，梯度由自动微分给出。
-#
-# ## 4.10 回顾第一个例子
+# ## 4.11 回顾第一个例子
 #
 # 现在可以把第 1 章的每一行和本章的概念对上号了：
 #
 # | 第 1 章的代码 | 背后发生的事 |
 # | --- | --- |
 # | `x_train = train_images.reshape(...).astype("float32") / 255` | 输入是 float32 张量(tensor)；数值范围小，梯度和学习率才好配合 |
-# | `keras.layers.Dense(512, activation="relu")` | $\mathrm{relu}(xW_1+b_1)$；$W_1$ 用 glorot_uniform 随机初始化，$b_1=0$ |
+# | `keras.layers.Dense(512, activation="relu")` | $\mathrm{relu}(xW_1+b_1)$；权重矩阵 `kernel`（$W_1$）用 glorot_uniform 随机初始化，$b_1=0$ |
 # | `keras.layers.Dense(10, activation="softmax")` | $\mathrm{softmax}(hW_2+b_2)$，输出 10 个概率 |
-# | `loss="categorical_crossentropy"` | 要最小化的函数；它对 logits 的梯度是"概率 − 独热标签" |
-# | `optimizer="rmsprop"` | 4.7 节的更新规则：$\rho=0.9$，$\epsilon=10^{-7}$，学习率 0.001 |
-# | `**compile_options(steps)` | 不改变学到什么，只让一次后端调用跑完一整轮（4.9 节） |
-# | `model.fit(..., batch_size=128)` | 4.5 节的小批量随机梯度下降：每 128 张图更新一次 |
-# | `epochs=5` | 打乱训练集后完整过 5 遍 |
-# | `fit` 内部的求导 | 4.8 节的反向传播，由后端的自动微分完成 |
+# | `loss="categorical_crossentropy"` | 要最小化的函数；它对原始分数的梯度是"概率 − 独热标签"除以批大小 |
+# | `optimizer="rmsprop"` | 4.7 节的 `rmsprop_step`：$\rho=0.9$，$\epsilon=10^{-7}$，学习率 0.001 |
+# | `model.fit(..., batch_size=128)` | 4.10 节的训练循环：每 128 张图走一遍五步 |
+# | `validation_split=0.1` | 最后 10% 的训练图片只用来看验证损失，不参与更新：每轮 422 批（4.1 节算过） |
+# | `epochs=5` | 打乱训练集后完整过 5 遍，共更新 2110 次（4.1 节） |
+# | `fit` 内部的求导 | 4.9 节的反向传播，由后端的自动微分完成 |
 # | `model.evaluate(x_test, y_test)` | 只做前向计算，统计 argmax 与标签相同的比例 |
 
 # %% [markdown]
 # ## 小结
 #
-# - 导数是函数在一点的斜率，可以用有限差分估计；中心差分比前向差分准，步长不能太大也不能太小。
-# - 梯度指向上升最快的方向；梯度下降每步朝反方向走，学习率太小走不动，太大会发散。
-# - 小批量 SGD 兼顾更新次数和每次计算的效率，比单样本 SGD 和全批量梯度下降都更快降低损失。
-# - 动量让参数带着速度前进，可以冲过局部最小值；RMSprop 按梯度大小给每个参数调整步长。
-# - 反向传播就是链式法则：从损失往回逐层乘导数。手写的梯度与有限差分、自动微分都一致。
-# - 只用 NumPy 也能把第 1 章的网络训练到和 Keras 相当的准确率（见 4.9 节的表）；Keras 一次后端调用跑完一整轮，省掉每批的框架开销，代价是第 1 轮的编译。
+# - 训练循环反复做五步：取一批、前向计算、损失、梯度、更新；权重从随机值开始。逐个试探每个权重太慢，梯度一次给出所有方向。
+# - 导数可以用有限差分估计；中心差分比前向差分准，步长不能太大也不能太小。
+# - 梯度下降每步朝梯度的反方向走，学习率太小走不动，太大会发散；能用多大由最陡的方向决定。
+# - 小批量 SGD 在这次实验里比单样本 SGD 和全批量梯度下降更快降低损失；换学习率要重新比较。
+# - 动量主要抑制横穿沟壑的振荡、加快沿平缓方向的前进；能否越过局部最小值取决于起点和步长。RMSprop 按梯度大小给每个参数调整步长。
+# - 反向传播就是链式法则：从损失往回逐层乘导数。手写的梯度与中心差分、自动微分都一致；只用 NumPy 写的网络在 MNIST 上的准确率和 Keras 相当（4.10 节的表）。
 
 # %% [markdown]
 # ## 练习
 #
-# 1. 在 4.3 节试学习率 0.5 和 0.95：路径有什么不同？为什么 $f(w)=w^2$ 上学习率超过 1 就会发散？
-# 2. 在 4.5 节把学习率改成 0.05，批大小为 1 的曲线会怎样？
-# 3. 把 4.6 节的动量改成 0.5，或把起点改成 1.5，还能冲过局部最小值吗？
-# 4. 在 4.7 节把 RMSprop 的学习率改小到 0.05，30 步后到哪里了？
-# 5. 用 `KERAS_BACKEND=jax` 或 `torch` 再运行本章，4.8 节的自动微分核对和 4.9 节的速度对比有什么变化？
+# 在每道题下面的单元格里写答案并运行，`check` 会告诉你对不对；实验题没有自动检查。参考答案在 `notebooks/ch04_answers.ipynb`，先自己做再看。
+
+# %%
+from keras_tutorial.exercises import check
+
+# %% [markdown]
+# ### 练习 1
+#
+# 在 4.3 节的 $f(w)=w^2$ 上，每一步 $w \leftarrow w - \eta \cdot 2w = (1-2\eta)\,w$。学习率 $\eta$ 小于多少时，梯度下降从任何起点都收敛到 0？写出这个上界（$\eta$ 等于它时不收敛）。
+
+# %%
+answer_1 = None  # 一个数
+check("ch04.1", answer_1)
+
+# %% [markdown]
+# ### 练习 2
+#
+# 同样的推理用到 4.4 节的碗上：每一步 $w_1$ 乘以 $(1-\eta)$，$w_2$ 乘以 $(1-10\eta)$。学习率小于多少时两个方向都收敛？用 `descend` 在这个值两侧各试一个学习率来验证。
+
+# %%
+answer_2 = None  # 一个数
+check("ch04.2", answer_2)
+
+# %% [markdown]
+# ### 练习 3
+#
+# 照 4.1 节的算法：第 1 章改用 `batch_size=256`（仍是 60000 张图、`validation_split=0.1`、5 轮），一共更新多少次权重？
+
+# %%
+answer_3 = None  # 一个整数
+check("ch04.3", answer_3)
+
+# %% [markdown]
+# ### 练习 4
+#
+# AdaGrad 是 RMSprop 的前身：$s$ 不是滑动平均，而是把梯度平方一直累加下去，$s \leftarrow s + g^2$，$w \leftarrow w - \frac{\eta\, g}{\sqrt{s+\epsilon}}$。照 `rmsprop_step` 的样子写出 `adagrad_step`，返回新的 `w` 和 `s`。
+
+
+# %%
+def adagrad_step(w, g, s, learning_rate=0.1, epsilon=1e-7): ...  # 返回 (新的 w, 新的 s)
+
+
+check("ch04.4", adagrad_step)
+
+# %% [markdown]
+# ### 练习 5
+#
+# 实验：在 4.5 节把学习率 0.02 改成 0.005 和 0.05，三种批大小谁最快到达低损失？排序和 0.02 时一样吗？
+
+# %%
+for lr in (0.005, 0.05):
+    run = descent.linear_sgd(x_lin, y_lin, 1, lin_epochs, lr, rng)  # 再试批大小 32 和 2000
+    print(f"学习率 {lr}: 用时 {run[-1, 1]:.3f} s, 最终损失 {run[-1, 2]:.3g}")
+
+# %% [markdown]
+# ### 练习 6
+#
+# 实验：在 4.6 节把起点 1.8 改成 1.5，或把 $\mu$ 改成 0.5，带动量的版本还能越过中间的小坡吗？
+
+# %%
+path = descend(momentum_step, wells_grad, 1.5, 200, learning_rate=0.01, momentum=0.9)
+print(f"200 步后 w = {path[-1, 0]:+.3f}")
+
+# %% [markdown]
+# ### 练习 7
+#
+# 实验：用 4.10 节的 `train` 比较学习率 0.0001、0.001 和 0.01。留出训练集最后 10000 张图作验证集，只在前 50000 张上训练 2 轮，比较验证准确率（不要用测试集来选）。
+
+# %%
+split = len(x_train) - len(x_train) // 6  # 完整数据时前 50000 张训练，后 10000 张验证
+params_e, _ = train(x_train[:split], train_labels[:split], epochs=2, learning_rate=0.01)
+print("验证准确率:", evaluate(params_e, x_train[split:], train_labels[split:]))

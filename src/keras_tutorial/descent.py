@@ -1,62 +1,20 @@
-"""Chapter 4's demonstrations: descent paths on small functions, their plots, and timing helpers.
+"""Chapter 4's helpers: plots, finite differences, autodiff references and timing.
 
-The update rules themselves live in :mod:`keras_tutorial.optimizers` (and, for the very first
-example, in the chapter); this module only runs them on toy problems and draws the results.
+What the chapter teaches (the update rules, the network, the training loop) is defined in the
+chapter and generated into :mod:`keras_tutorial.ch04`; this module only measures and draws.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from keras_tutorial import numpy_net
-from keras_tutorial.optimizers import SGD, Optimizer, RMSprop
-
-# pyplot comes through plotting, which first picks a non-blocking backend outside Jupyter.
 from keras_tutorial.plotting import plt
-
-if TYPE_CHECKING:
-    import keras
 
 Grad = Callable[[np.ndarray], np.ndarray]
 Curve = Callable[[np.ndarray], np.ndarray]
-
-
-def optimizer_path(
-    optimizer: Optimizer,
-    grad: Grad,
-    start: float | tuple[float, ...],
-    steps: int,
-    dtype: str = "float64",
-) -> np.ndarray:
-    """Apply ``optimizer`` ``steps`` times from ``start``; every position, ``start`` included.
-
-    The result has shape ``(steps + 1, dims)``; a number as ``start`` is one dimension.
-    """
-    w = np.atleast_1d(np.array(start, dtype=dtype))
-    path = [w.copy()]
-    for _ in range(steps):
-        optimizer.apply([w], [grad(w)])
-        path.append(w.copy())
-    return np.array(path)
-
-
-def keras_optimizer_path(
-    optimizer: keras.optimizers.Optimizer, grad: Grad, start: float | tuple[float, ...], steps: int
-) -> np.ndarray:
-    """Like :func:`optimizer_path`, with a ``keras.optimizers`` optimizer and a float32 Variable."""
-    import keras
-
-    w = keras.Variable(np.atleast_1d(np.array(start, dtype="float32")))
-    path = [keras.ops.convert_to_numpy(w)]
-    for _ in range(steps):
-        g = grad(keras.ops.convert_to_numpy(w))
-        optimizer.apply_gradients([(keras.ops.convert_to_tensor(g), w)])
-        path.append(keras.ops.convert_to_numpy(w))
-    return np.array(path)
 
 
 def central_difference(
@@ -187,7 +145,7 @@ def linear_sgd(
     of updates. ``seconds`` counts only the time spent computing updates, not measuring the loss.
     """
     n = len(y)
-    w, optimizer, clock, updates = np.zeros(x.shape[1]), SGD(learning_rate), 0.0, 0
+    w, clock, updates = np.zeros(x.shape[1]), 0.0, 0
     total = epochs * -(-n // batch_size)
     when = set(np.geomspace(1, total, points).astype(int))
     records = [(0, 0.0, mse(x, y, w))]
@@ -197,8 +155,8 @@ def linear_sgd(
             tic = time.perf_counter()
             rows = order[begin : begin + batch_size]
             xb = x[rows]
-            # The gradient of mean((xb @ w - yb)**2) with respect to w.
-            optimizer.apply([w], [2 * xb.T @ (xb @ w - y[rows]) / len(rows)])
+            # One gradient descent step on mean((xb @ w - yb)**2).
+            w = w - learning_rate * 2 * xb.T @ (xb @ w - y[rows]) / len(rows)
             clock += time.perf_counter() - tic
             updates += 1
             if updates in when:
@@ -224,53 +182,16 @@ def plot_loss_records(runs: Mapping[str, np.ndarray]) -> plt.Figure:
     return fig
 
 
-def seconds_per_call(fn: Callable[[], object], repeats: int = 30) -> float:
-    """Mean wall-clock seconds of ``fn()`` over ``repeats`` calls, after one warm-up call."""
-    if repeats < 1:
-        raise ValueError(f"repeats must be >= 1, got {repeats}")
-    fn()
-    tic = time.perf_counter()
-    for _ in range(repeats):
-        fn()
-    return (time.perf_counter() - tic) / repeats
-
-
-def time_numpy_step(
-    params: numpy_net.Params, x: np.ndarray, y: np.ndarray, repeats: int = 30
-) -> dict[str, float]:
-    """Seconds per call of each part of one :mod:`numpy_net` training step on the batch ``(x, y)``.
-
-    The last entry times only the two largest matrix products of the step, which are part of the
-    forward and the backward pass.
-    """
-    _, cache = numpy_net.forward(params, x)
-    grads = numpy_net.backward(params, cache, y)
-    scratch = {k: v.copy() for k, v in params.items()}  # the update must not change ``params``
-    optimizer = RMSprop()
-    d_hidden = np.ones((len(x), params["W1"].shape[1]), params["W1"].dtype)
-    parts = {
-        "forward": seconds_per_call(lambda: numpy_net.forward(params, x), repeats),
-        "backward": seconds_per_call(lambda: numpy_net.backward(params, cache, y), repeats),
-        "RMSprop update": seconds_per_call(lambda: optimizer.apply(scratch, grads), repeats),
-    }
-    parts["sum of the three"] = sum(parts.values())
-    parts["of which x @ W1 and x.T @ d_hidden"] = seconds_per_call(
-        lambda: (x @ params["W1"], x.T @ d_hidden), repeats
-    )
-    return parts
-
-
 def epoch_stats(seconds: np.ndarray, steps: int) -> dict[str, float]:
-    """Total, first-epoch and later-epoch mean seconds, and milliseconds per batch after epoch 1.
-
-    The first epoch is set apart because it includes one-off costs such as compiling.
-    """
+    """Total, first-epoch and later-epoch mean seconds, the first epoch's excess over the later
+    mean, and milliseconds per batch after epoch 1 (one-off costs fall in the first epoch)."""
     seconds = np.asarray(seconds, dtype=float)
     later = seconds[1:].mean() if len(seconds) > 1 else float("nan")
     return {
         "total": float(seconds.sum()),
         "first": float(seconds[0]),
         "later": float(later),
+        "first_extra": float(seconds[0] - later),
         "ms_per_batch": float(later / steps * 1e3),
     }
 
@@ -285,6 +206,7 @@ def print_comparison(runs: Mapping[str, tuple[np.ndarray, float]], steps: int) -
         "total": "训练总用时 total (s)",
         "first": "第 1 轮用时 first epoch (s)",
         "later": "其余各轮平均用时 later epochs (s)",
+        "first_extra": "第 1 轮多出 first epoch extra (s)",
         "ms_per_batch": "其余各轮每批用时 per batch (ms)",
     }
 
@@ -297,4 +219,62 @@ def print_comparison(runs: Mapping[str, tuple[np.ndarray, float]], steps: int) -
     print(row([accuracy for _, accuracy in runs.values()], "9.4f", "测试准确率 test accuracy"))
     faster, *_, slower = sorted(stats, key=lambda name: stats[name]["total"])
     ratio = stats[slower]["total"] / stats[faster]["total"]
-    print(f"这次运行 {faster} 更快，总用时相差 {ratio:.1f} 倍。")
+    print(f"这次运行 {faster} 更快：{slower} 的总用时是 {faster} 的 {ratio:.1f} 倍。")
+
+
+def autodiff_gradients(
+    params: dict[str, np.ndarray],
+    x: np.ndarray,
+    labels: np.ndarray,
+    backend: str | None = None,
+) -> dict[str, np.ndarray]:
+    """Gradients of chapter 4's loss from a backend's automatic differentiation.
+
+    The loss (mean cross-entropy of relu(x W1 + b1) W2 + b2) is written with the backend's own
+    operations and differentiated by ``tf.GradientTape``, ``jax.grad`` or ``torch.autograd``, in the
+    dtype of ``params`` (float64 included). ``backend`` defaults to Keras's active backend; native
+    operations are used because Keras 3.15 computes float64 ``Dense`` layers in float32 on torch
+    (keras-team/keras#23704).
+    """
+    import keras
+
+    names = ("W1", "b1", "W2", "b2")
+    dtype = params["W1"].dtype
+    one_hot = np.eye(params["b2"].size, dtype=dtype)[np.asarray(labels)]
+    x = np.asarray(x, dtype=dtype)
+    weights = [params[k] for k in names]
+    name = backend or keras.backend.backend()
+    if name == "tensorflow":
+        import tensorflow as tf
+
+        variables = [tf.Variable(w) for w in weights]
+        with tf.GradientTape() as tape:
+            w1, b1, w2, b2 = variables
+            logits = tf.nn.relu(x @ w1 + b1) @ w2 + b2
+            value = -tf.reduce_mean(tf.reduce_sum(one_hot * tf.nn.log_softmax(logits), axis=1))
+        arrays = [g.numpy() for g in tape.gradient(value, variables)]
+    elif name == "jax":
+        import jax
+        import jax.numpy as jnp
+
+        # JAX silently computes in float32 unless 64-bit mode is on.
+        with jax.enable_x64(dtype == np.float64):
+
+            def jax_loss(w):  # noqa: ANN001, ANN202
+                logits = jax.nn.relu(x @ w[0] + w[1]) @ w[2] + w[3]
+                return -jnp.mean(jnp.sum(one_hot * jax.nn.log_softmax(logits), axis=1))
+
+            grads = jax.grad(jax_loss)([jnp.asarray(w) for w in weights])
+            arrays = [np.asarray(g) for g in grads]
+    elif name == "torch":
+        import torch
+
+        tensors = [torch.tensor(w, requires_grad=True) for w in weights]
+        w1, b1, w2, b2 = tensors
+        logits = torch.relu(torch.from_numpy(x) @ w1 + b1) @ w2 + b2
+        value = -(torch.from_numpy(one_hot) * torch.log_softmax(logits, dim=1)).sum(dim=1).mean()
+        value.backward()
+        arrays = [t.grad.numpy() for t in tensors]
+    else:
+        raise ValueError(f"unsupported backend {name!r}")
+    return dict(zip(names, arrays, strict=True))

@@ -1,0 +1,188 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 第 4 章 练习参考答案
+#
+# 先在 `notebooks/ch04_gradient_descent.ipynb` 里自己做，再来对照。有唯一答案的题用 `check` 验证；实验题运行实验，并根据打印出的数字解释。
+# 章节里定义的函数（`sgd_step`、`descend`、`momentum_step`、`train` ……）从 `keras_tutorial.ch04` 导入，它由章节里标记 `# @save` 的单元格生成。
+
+# %%
+from keras_tutorial.settings import start_chapter
+
+args = start_chapter("第 4 章练习答案 / Chapter 4: answers")
+
+import math
+
+import numpy as np
+
+from keras_tutorial import descent
+from keras_tutorial.ch04 import (
+    descend,
+    evaluate,
+    momentum_step,
+    sgd_step,
+    train,
+)
+from keras_tutorial.data import load_mnist
+from keras_tutorial.exercises import check
+
+print(f"quick={args.quick}")
+
+# %% [markdown]
+# ## 练习 1
+#
+# 每一步 $w$ 乘以 $(1-2\eta)$，$n$ 步后是 $(1-2\eta)^n w_0$。它趋于 0 当且仅当 $|1-2\eta| < 1$，即 $0 < \eta < 1$。上界是 1：$\eta = 1$ 时每步乘 $-1$，$w$ 在 4 和 −4 之间来回跳。在上界两侧和上界本身各走 12 步验证：
+
+# %%
+for lr in (0.99, 1.0, 1.01):
+    w = 4.0
+    for _ in range(12):
+        w = w - lr * 2 * w
+    print(f"学习率 {lr}: 12 步后 w = {w:+.3f}")
+answer_1 = 1.0
+check("ch04.1", answer_1)
+
+# %% [markdown]
+# 上面打印的三行：0.99 时 $|w|$ 比起点 4 小，1.0 时 $w$ 回到 4，1.01 时 $|w|$ 比 4 大。
+
+# %% [markdown]
+# ## 练习 2
+#
+# $w_1$ 收敛要求 $|1-\eta| < 1$，即 $\eta < 2$；$w_2$ 收敛要求 $|1-10\eta| < 1$，即 $\eta < 0.2$。两个都要满足，取更严的：上界是 $2/10 = 0.2$，由最陡的方向决定。用 `descend` 在两侧各走 200 步：
+
+
+# %%
+def bowl(w):
+    return 0.5 * (w[..., 0] ** 2 + 10 * w[..., 1] ** 2)
+
+
+def bowl_grad(w):
+    return np.array([w[0], 10 * w[1]])
+
+
+for lr in (0.19, 0.21):
+    path = descend(sgd_step, bowl_grad, (-4.5, 2.0), 200, learning_rate=lr)
+    print(f"学习率 {lr}: 200 步后 f = {bowl(path[-1]):.3g}")
+answer_2 = 2 / 10
+check("ch04.2", answer_2)
+
+# %% [markdown]
+# 学习率 0.19 时损失趋于 0，0.21 时损失变得极大（上面两行）：0.2 两侧的行为正好相反。
+
+# %% [markdown]
+# ## 练习 3
+#
+# 和 4.1 节一样：参与训练的是 60000 × 0.9 = 54000 张，每轮的批数向上取整（最后一批不满 256 张也更新一次），再乘 5 轮。
+
+# %%
+n_fit = round(60000 * (1 - 0.1))
+answer_3 = 5 * math.ceil(n_fit / 256)
+print(f"每轮 {math.ceil(n_fit / 256)} 批，共 {answer_3} 次更新")
+check("ch04.3", answer_3)
+
+# %% [markdown]
+# ## 练习 4
+#
+# 和 `rmsprop_step` 只差一处：$s$ 直接累加 $g^2$，不乘 $\rho$、$1-\rho$。先更新 $s$，再用新的 $s$ 算步长。
+
+
+# %%
+def adagrad_step(w, g, s, learning_rate=0.1, epsilon=1e-7):
+    """AdaGrad：s ← s + g²，w ← w − η·g / √(s+ε)。返回新的 w 和 s。"""
+    s = s + g**2
+    return w - learning_rate * g / np.sqrt(s + epsilon), s
+
+
+check("ch04.4", adagrad_step)
+
+# %% [markdown]
+# 因为 $s$ 只增不减，AdaGrad 的步长越走越小。在 4.4 节的碗上，它可以直接交给 `descend`：
+
+# %%
+path = descend(adagrad_step, bowl_grad, (-4.5, 2.0), 30, learning_rate=1.0)
+print(f"AdaGrad 学习率 1.0：30 步后 f = {bowl(path[-1]):.3g}")
+
+# %% [markdown]
+# ## 练习 5
+#
+# 和 4.5 节同一个线性回归问题、同样的轮数，三种批大小各用学习率 0.005、0.02 和 0.05。打印每次运行的用时、最终损失，以及损失第一次降到最小损失 1.1 倍以内的用时（没降到就是 nan）：
+
+# %%
+rng = np.random.default_rng(args.seed)
+x_lin = rng.normal(size=(2000, 20))
+y_lin = x_lin @ rng.normal(size=20) + 0.5 * rng.normal(size=2000)
+lin_epochs = 5 if args.quick else 20
+best = descent.mse(x_lin, y_lin, np.linalg.lstsq(x_lin, y_lin, rcond=None)[0])
+print(f"最小损失 {best:.3f}")
+for lr in (0.005, 0.02, 0.05):
+    for size in (1, 32, 2000):
+        run = descent.linear_sgd(x_lin, y_lin, size, lin_epochs, lr, rng)
+        close = run[run[:, 2] < 1.1 * best]
+        reach = close[0, 1] if len(close) else float("nan")
+        print(
+            f"学习率 {lr:<5} 批大小 {size:>4}: 用时 {run[-1, 1]:.3f} s, "
+            f"最终损失 {run[-1, 2]:.3g}, 到 1.1 倍最小损失用时 {reach:.4f} s"
+        )
+
+# %% [markdown]
+# 读上面的九行（用时会随机器负载变化，损失不会）：
+#
+# - 批大小 1 在学习率 0.05 时最终损失变得极大：单个样本的梯度噪声大，这个学习率让它发散。学习率 0.005 时它抖得少，最终损失比 0.02 时低，但每轮要循环 2000 次，总用时在同一学习率的三者里最长。
+# - 全批量每轮只更新一次，在这三个学习率、这么多轮里都没有降到最小损失的 1.1 倍以内（用时一列是 nan）。
+# - 小批量 32 在三个学习率下都降到了最小损失附近。
+#
+# 所以在这个问题上，小批量对学习率最不挑剔；但这只是一个问题、三个学习率的结果。批大小 1 能否收敛、全批量要多少轮，都随学习率变化，换了问题要重新比较。
+
+# %% [markdown]
+# ## 练习 6
+#
+# 在 4.6 节的两个坑的曲线上，带动量（$\mu=0.9$ 和 $\mu=0.5$）与不带动量，从几个起点出发各走 200 步，看终点在哪个坑（右边的局部最小值在 $w \approx 0.93$，左边更低的在 $w \approx -1.06$）：
+
+
+# %%
+def wells_grad(w):
+    return 4 * w**3 - 4 * w + 0.5
+
+
+for start in (1.8, 1.5, 1.2):
+    ends = {
+        "SGD": descend(sgd_step, wells_grad, start, 200, learning_rate=0.01)[-1, 0],
+        "μ=0.9": descend(momentum_step, wells_grad, start, 200, learning_rate=0.01)[-1, 0],
+        "μ=0.5": descend(momentum_step, wells_grad, start, 200, learning_rate=0.01, momentum=0.5)[
+            -1, 0
+        ],
+    }
+    print(f"起点 {start}: " + ", ".join(f"{k} 停在 {v:+.3f}" for k, v in ends.items()))
+
+# %% [markdown]
+# 上面每一行是一个起点。不带动量的 SGD 从这三个起点出发都停在右边的坑（约 +0.93）。带动量时，能不能越过中间的小坡取决于下坡时攒下多少速度：起点越高、$\mu$ 越大，速度越大。看打印的哪些组合停在 −1.06 附近：起点 1.5 或 $\mu=0.5$ 时都没有越过。动量"冲过局部最小值"不是一定的，取决于起点、学习率和 $\mu$。
+
+# %% [markdown]
+# ## 练习 7
+#
+# 训练集的最后 10000 张作验证集，前 50000 张训练，三种学习率各训练 2 轮，比较验证准确率。测试集一次也没用。
+
+# %%
+(train_images, train_labels), _ = load_mnist()
+if args.quick:
+    train_images, train_labels = train_images[:3000], train_labels[:3000]
+x_all = train_images.reshape(len(train_images), 784).astype("float32") / 255
+split = len(x_all) - len(x_all) // 6  # 完整数据时前 50000 张训练，后 10000 张验证
+for lr in (0.0001, 0.001, 0.01):
+    params, history = train(x_all[:split], train_labels[:split], epochs=2, learning_rate=lr)
+    val_acc = evaluate(params, x_all[split:], train_labels[split:])
+    print(f"学习率 {lr:<6}: 训练损失 {history['loss'][-1]:.4f}, 验证准确率 {val_acc:.4f}")
+
+# %% [markdown]
+# 上面三行是三种学习率训练 2 轮后的训练损失和验证准确率。按验证准确率选，就选打印出来最高的那一行；用测试集来选，测试准确率就不再是对新数据的公正估计。
+# 学习率 0.0001 的训练损失明显最高：2 轮里权重挪得不够远。学习率 0.01 的训练损失也不比 0.001 低，步子更大并没有让损失降得更快。轮数更多时排序可能变化，这个实验只比较了 2 轮。
