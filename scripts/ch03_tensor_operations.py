@@ -13,7 +13,7 @@
 # %% [markdown]
 # # 第 3 章 张量运算
 #
-# **本章做什么**：第 1 章的网络只做了几件事：矩阵乘法、加上偏置、取 relu。这些都是张量运算。
+# **本章做什么**：第 1 章的网络只做了几件事：矩阵乘法、加上偏置、取 relu。这些都是张量运算(tensor operation)。
 # 本章先用最朴素的 Python 循环把它们一个个写出来，看清每个运算到底算了什么；
 # 再讲广播、点积、变形和转置的形状规则；然后从几何的角度看一个全连接层对平面上的点做了什么；
 # 最后实测：同样的运算，NumPy 比循环快多少。
@@ -21,29 +21,32 @@
 # **怎么运行**：在 Jupyter 里从上到下执行每个单元格；或者在终端里运行
 #
 # ```bash
-# python scripts/ch03_tensor_operations.py            # 默认设置，速度测试约需半分钟到一分钟
-# python scripts/ch03_tensor_operations.py --quick    # 速度测试只用小矩阵，几秒钟跑完
+# python scripts/ch03_tensor_operations.py            # 默认设置
+# python scripts/ch03_tensor_operations.py --quick    # 速度测试只用小矩阵
 # python scripts/ch03_tensor_operations.py --out my_outputs
 # ```
 #
+# 最花时间的是 3.7 节的速度测试，它会打印自己用了多少秒。
 # 终端运行时，图片保存在 `--out` 目录（默认 `outputs/`）；在 Jupyter 中图片直接显示在代码下方。
 
 # %% [markdown]
 # ## 3.1 准备工作
 
 # %%
-from keras_tutorial.settings import chapter_parser, parse_args, set_seed
+from keras_tutorial.settings import start_chapter
 
-parser = chapter_parser("第 3 章：张量运算 / Chapter 3: tensor operations")
-args = parse_args(parser)
-set_seed(args.seed)
+# 读命令行参数（在 Jupyter 里用默认值），固定随机种子
+args = start_chapter("第 3 章：张量运算 / Chapter 3: tensor operations")
 
-import inspect
+# %% [markdown]
+# 本章写的函数，后面的测试、练习的参考答案和速度测量还要再用。这样的单元格第一行写着 `# @save`：
+# `make lib` 会把它们原样复制进 `keras_tutorial/ch03.py`，别处用 `from keras_tutorial.ch03 import …` 导入。
 
+# %%
+# @save
 import numpy as np
 
-from keras_tutorial import naive_ops
-
+# %%
 rng = np.random.default_rng(args.seed)
 print("NumPy", np.__version__)
 print(f"quick={args.quick}  out={args.out}")
@@ -52,30 +55,53 @@ print(f"quick={args.quick}  out={args.out}")
 # ## 3.2 逐元素运算
 #
 # relu 和加法都是逐元素运算(element-wise operation)：张量里每个位置各算各的，互不相干。
-# 用 Python 循环写出来，就是把每个位置走一遍。下面两个函数放在 `keras_tutorial.naive_ops` 里
-# （这样测试也能导入它们），用 `inspect.getsource` 把源代码打印出来：
+# 用 Python 循环写出来，就是把每个位置走一遍。下面的函数都可以直接修改，改完重新运行这个单元格和它后面的单元格即可。
+
 
 # %%
-print(inspect.getsource(naive_ops.naive_relu))
-print(inspect.getsource(naive_ops.naive_add))
+# @save
+def naive_relu(x):
+    """对矩阵 x 逐元素取 max(x, 0)，和 np.maximum(x, 0) 相同。"""
+    if x.ndim != 2:
+        raise ValueError(f"naive_relu 需要矩阵，收到的形状是 {x.shape}")
+    x = x.copy()  # 在副本上改，调用者传进来的数组保持原样
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            x[i, j] = max(x[i, j], 0)
+    return x
+
+
+# %%
+# @save
+def naive_add(x, y):
+    """两个形状相同的矩阵逐元素相加，和 x + y 相同。"""
+    if x.ndim != 2 or x.shape != y.shape:
+        raise ValueError(f"naive_add 需要两个形状相同的矩阵，收到 {x.shape} 和 {y.shape}")
+    x = x.copy()
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            x[i, j] += y[i, j]
+    return x
+
 
 # %% [markdown]
 # 几个值得注意的细节：
 #
 # - 先 `copy()` 再改，调用者传进来的数组保持原样；
 # - 形状不对时抛出 `ValueError` 并写明收到的形状，而不用 `assert`：用 `python -O` 运行时所有 `assert` 都会被跳过，检查就失效了；
-# - 循环必须写成 `for i in range(z.shape[0])`。网上流传的一些版本漏了 `range`，那样的代码一运行就报错。
+# - 循环必须写成 `for i in range(x.shape[0])`。网上流传的一些版本漏了 `range`，那样的代码一运行就报错。
 #
-# 拿 NumPy 的 `np.maximum(x, 0)` 和 `x + y` 对比，结果应当完全相同：
+# 拿 NumPy 的 `np.maximum(x, 0)` 和 `x + y` 对比，结果应当完全相同
+# （试试把 `naive_relu` 改成直接 `return x`，重新运行，下面第一个对比就会打印 False）：
 
 # %%
 x = rng.normal(size=(3, 4)).round(2)
 y = rng.normal(size=(3, 4)).round(2)
 x_before = x.copy()
 print("x =\n", x)
-print("naive_relu(x) =\n", naive_ops.naive_relu(x))
-print("与 np.maximum(x, 0) 相同:", np.array_equal(naive_ops.naive_relu(x), np.maximum(x, 0)))
-print("与 x + y 相同:", np.array_equal(naive_ops.naive_add(x, y), x + y))
+print("naive_relu(x) =\n", naive_relu(x))
+print("与 np.maximum(x, 0) 相同:", np.array_equal(naive_relu(x), np.maximum(x, 0)))
+print("与 x + y 相同:", np.array_equal(naive_add(x, y), x + y))
 print("x 没有被改动:", np.array_equal(x, x_before))
 
 # %% [markdown]
@@ -83,7 +109,7 @@ print("x 没有被改动:", np.array_equal(x, x_before))
 
 # %%
 try:
-    naive_ops.naive_add(x, y.T)
+    naive_add(x, y.T)
 except ValueError as exc:
     print("ValueError:", exc)
 
@@ -91,34 +117,71 @@ except ValueError as exc:
 # ## 3.3 广播
 #
 # 形状不同的两个张量也能相加吗？第 1 章的全连接层就这么做：形状 (批大小, 512) 的矩阵加上形状 (512,) 的偏置。
-# NumPy 的做法叫广播(broadcasting)，分两步：
+# NumPy 的规则叫广播(broadcasting)：
 #
-# 1. 给小的张量在前面补轴，直到两者的阶相同：(10,) → (1, 10)；
-# 2. 沿新补的轴把小张量重复多遍，直到形状一样：(1, 10) → (32, 10)。
+# 1. 把两个形状**右对齐**，从最后一个轴开始一对一对地比；短的那个在左边补上长度为 1 的轴：(10,) → (1, 10)；
+# 2. 每一对长度必须**相等，或者其中一个是 1**，否则报错；
+# 3. 长度为 1 的轴（补出来的也好，本来就有的也好）沿这个轴重复，拉伸到另一方的长度：(1, 10) → (32, 10)。
 #
-# 先用 `np.expand_dims` 和 `np.tile` 把这两步明明白白地做一遍：
+# 先用 `np.expand_dims`（补轴）和 `np.tile`（重复）把 (32, 10) + (10,) 一步步做一遍：
 
 # %%
 x = rng.random((32, 10))
 y = rng.random((10,))
 step1 = np.expand_dims(y, axis=0)
 step2 = np.tile(step1, (32, 1))
-print("y:", y.shape, "→ 第一步补轴:", step1.shape, "→ 第二步重复:", step2.shape)
-explicit = x + step2
-implicit = x + y  # NumPy broadcasts by itself
-print("显式两步与隐式广播结果相同:", np.array_equal(explicit, implicit))
+print("y:", y.shape, "→ 补轴:", step1.shape, "→ 重复:", step2.shape)
+implicit = x + y  # NumPy 自己按广播规则相加
+print("手动两步与直接相加结果相同:", np.array_equal(x + step2, implicit))
 
 # %% [markdown]
-# 实际上 NumPy 并不会真的复制出 32 份 `y`，只是在计算时按这个规则取数，所以广播不额外占内存。
+# NumPy 并不会真的复制出 32 份 `y`，只是在计算时按这个规则取数，所以广播不额外占内存。
 # 用循环写，意思同样清楚：矩阵的每一行都加上同一个向量。
 
+
 # %%
-print(inspect.getsource(naive_ops.naive_add_matrix_and_vector))
-print("与广播结果相同:", np.array_equal(naive_ops.naive_add_matrix_and_vector(x, y), implicit))
+# @save
+def naive_add_matrix_and_vector(x, y):
+    """矩阵 x (n, m) 的每一行加上向量 y (m,)，和广播的 x + y 相同。"""
+    if x.ndim != 2 or y.ndim != 1 or x.shape[1] != y.shape[0]:
+        raise ValueError(f"需要矩阵 (n, m) 和向量 (m,)，收到 {x.shape} 和 {y.shape}")
+    x = x.copy()
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            x[i, j] += y[j]
+    return x
+
+
+# %%
+print("与广播结果相同:", np.array_equal(naive_add_matrix_and_vector(x, y), implicit))
+
+# %% [markdown]
+# 本来就有的长度为 1 的轴也会被拉伸。一个列向量 (3, 1) 加一个行向量 (4,)：右对齐后是 (3, 1) 和 (1, 4)，
+# 两个长度为 1 的轴都被拉伸，结果是 (3, 4)，第 i 行第 j 列是 `col[i] + row[j]`。
+# `np.broadcast_shapes` 只算形状，不做运算：
+
+# %%
+col = np.array([[0], [10], [20]])
+row = np.array([1, 2, 3, 4])
+print("col + row =\n", col + row)
+print("np.broadcast_shapes((3, 1), (4,)) =", np.broadcast_shapes((3, 1), (4,)))
+
+# %% [markdown]
+# 右对齐后有一对长度既不相等、也没有 1 时，不能广播。例如 (3, 4) 和 (3,)：最后一对是 4 和 3。
+# 这时要先用 `np.expand_dims` 把 (3,) 变成列向量 (3, 1)：
+
+# %%
+x = np.ones((3, 4))
+v = np.array([1.0, 2.0, 3.0])
+try:
+    x + v
+except ValueError as exc:
+    print("ValueError:", exc)
+print("变成列向量后:", (x + np.expand_dims(v, axis=1)).shape)
 
 # %% [markdown]
 # 广播不限于加法，任何逐元素运算都适用，阶也可以更高。下面 (64, 3, 32, 10) 和 (32, 10) 取逐元素最大值，
-# `y` 被看成在前面补了两个轴，再在这两个轴上重复：
+# `y` 在前面补了两个长度为 1 的轴，再沿这两个轴重复：
 
 # %%
 x = rng.random((64, 3, 32, 10))
@@ -130,66 +193,134 @@ print("z[5, 1] 等于 np.maximum(x[5, 1], y):", np.array_equal(z[5, 1], np.maxim
 # %% [markdown]
 # ## 3.4 点积
 #
-# 点积(dot product)，也叫张量积，是最常用、也最容易弄错的运算。它不是逐元素运算：
-# 结果的每一项都要把许多项乘起来再加起来。NumPy 里写作 `np.dot(x, y)`，或者 `x @ y`。
+# 点积(dot product)是最常用、也最容易弄错的运算。它不是逐元素运算：
+# 结果的每一项都要把许多项乘起来再加起来。NumPy 里写作 `np.dot(x, y)`；`x` 和 `y` 都不超过二阶时，也可以写成 `x @ y`。
 #
 # 两个等长向量的点积是一个标量：对应位置相乘，再求和。
 
+
 # %%
-print(inspect.getsource(naive_ops.naive_vector_dot))
+# @save
+def naive_vector_dot(x, y):
+    """两个等长向量的点积：对应位置相乘再求和，和 np.dot(x, y) 相同。"""
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ValueError(f"naive_vector_dot 需要两个等长的向量，收到 {x.shape} 和 {y.shape}")
+    z = 0
+    for i in range(x.shape[0]):
+        z += x[i] * y[i]
+    return z
+
+
+# %%
 a, b = rng.normal(size=5), rng.normal(size=5)
-print("naive_vector_dot:", naive_ops.naive_vector_dot(a, b), " np.dot:", np.dot(a, b))
+print("naive_vector_dot:", naive_vector_dot(a, b), " np.dot:", np.dot(a, b))
 
 # %% [markdown]
 # 矩阵 (n, m) 和向量 (m,) 的点积是向量 (n,)：第 i 个元素是矩阵第 i 行与向量的点积。
 # 写循环时 `z[i]` 要**累加** `+=`，写成赋值 `=` 就只剩最后一项了，这是另一个常见错误：
 
+
 # %%
-print(inspect.getsource(naive_ops.naive_matrix_vector_dot))
+# @save
+def naive_matrix_vector_dot(x, y):
+    """矩阵 (n, m) 与向量 (m,) 的点积，得到向量 (n,)，和 np.dot(x, y) 相同。"""
+    if x.ndim != 2 or y.ndim != 1 or x.shape[1] != y.shape[0]:
+        raise ValueError(f"需要矩阵 (n, m) 和向量 (m,)，收到 {x.shape} 和 {y.shape}")
+    z = np.zeros(x.shape[0], dtype=x.dtype)
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            z[i] += x[i, j] * y[j]  # 累加：z[i] 是对 j 求和
+    return z
+
 
 # %% [markdown]
 # 既然每个元素就是一次向量点积，也可以直接调用上面的 `naive_vector_dot`，代码更短：
 
+
 # %%
-print(inspect.getsource(naive_ops.naive_matrix_vector_dot_via_vector_dot))
+# @save
+def naive_matrix_vector_dot_via_vector_dot(x, y):
+    """和 naive_matrix_vector_dot 相同，每次取 x 的一行做向量点积。"""
+    if x.ndim != 2 or y.ndim != 1 or x.shape[1] != y.shape[0]:
+        raise ValueError(f"需要矩阵 (n, m) 和向量 (m,)，收到 {x.shape} 和 {y.shape}")
+    z = np.zeros(x.shape[0], dtype=x.dtype)
+    for i in range(x.shape[0]):
+        z[i] = naive_vector_dot(x[i, :], y)
+    return z
+
+
+# %%
 m, v = rng.normal(size=(4, 5)), rng.normal(size=5)
-print("直接写法:   ", naive_ops.naive_matrix_vector_dot(m, v).round(6))
-print("调用向量点积:", naive_ops.naive_matrix_vector_dot_via_vector_dot(m, v).round(6))
+print("直接写法:   ", naive_matrix_vector_dot(m, v).round(6))
+print("调用向量点积:", naive_matrix_vector_dot_via_vector_dot(m, v).round(6))
 print("np.dot:      ", np.dot(m, v).round(6))
 
 # %% [markdown]
 # 两个矩阵 (n, m) 和 (m, p) 的点积是矩阵 (n, p)：第 i 行第 j 列的元素，是 `x` 的第 i 行与 `y` 的第 j 列的点积。
 # 所以 `x` 的列数必须等于 `y` 的行数。
 
+
 # %%
-print(inspect.getsource(naive_ops.naive_matrix_dot))
+# @save
+def naive_matrix_dot(x, y):
+    """矩阵 (n, m) 与矩阵 (m, p) 的点积，得到矩阵 (n, p)，和 np.dot(x, y) 相同。"""
+    if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[0]:
+        raise ValueError(f"naive_matrix_dot 需要矩阵 (n, m) 和 (m, p)，收到 {x.shape} 和 {y.shape}")
+    z = np.zeros((x.shape[0], y.shape[1]), dtype=x.dtype)
+    for i in range(x.shape[0]):
+        for j in range(y.shape[1]):
+            z[i, j] = naive_vector_dot(x[i, :], y[:, j])  # x 的第 i 行点乘 y 的第 j 列
+    return z
+
+
+# %%
 x, y = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
-print("结果形状:", naive_ops.naive_matrix_dot(x, y).shape)
-print("与 np.dot 一致:", np.allclose(naive_ops.naive_matrix_dot(x, y), np.dot(x, y)))
+print("结果形状:", naive_matrix_dot(x, y).shape)
+print("与 np.dot 一致:", np.allclose(naive_matrix_dot(x, y), np.dot(x, y)))
 try:
-    naive_ops.naive_matrix_dot(x, x)
+    naive_matrix_dot(x, x)
 except ValueError as exc:
     print("ValueError:", exc)
 
 # %% [markdown]
-# 更高阶的张量也能做点积，形状规则是：`x` 的**最后一个轴**和 `y` 的**倒数第二个轴**
-# （`y` 是向量时就是它唯一的轴）长度必须相同，这个轴在结果中消失，其余的轴按顺序保留。用代码验证：
-
-# %%
-a, b, c, d, e = 2, 3, 4, 5, 6
-x = rng.random((a, b, c, d))
-print("(a, b, c, d)·(d,)   →", np.dot(x, rng.random(d)).shape)
-print("(a, b, c, d)·(d, e) →", np.dot(x, rng.random((d, e))).shape)
-
-# %% [markdown]
-# 点积与数的乘法不同，交换两边一般会得到不同的结果：
+# 一个常见的错误，是把 `x * y` 当成矩阵乘法。`*` 是逐元素相乘（形状不同时按广播规则），`@` 才是点积。
+# 点积也和数的乘法不同，交换两边一般会得到不同的结果：
 
 # %%
 x = np.array([[1, 2], [3, 4]])
 y = np.array([[0, 1], [1, 0]])
-print("np.dot(x, y) =\n", np.dot(x, y))
-print("np.dot(y, x) =\n", np.dot(y, x))
-print("两者相等:", np.array_equal(np.dot(x, y), np.dot(y, x)))
+print("x * y（逐元素）=\n", x * y)
+print("x @ y（点积）=\n", x @ y)
+print("y @ x =\n", y @ x)
+print("x @ y 与 y @ x 相等:", np.array_equal(x @ y, y @ x))
+
+# %% [markdown]
+# 更高阶的张量也能用 `np.dot`，形状规则是：`x` 的**最后一个轴**和 `y` 的**倒数第二个轴**
+# （`y` 是向量时就是它唯一的轴）长度必须相同，这个轴在结果中消失，其余的轴按顺序保留：
+
+# %%
+x = rng.random((2, 3, 4))
+print("(2, 3, 4)·(4,)   →", np.dot(x, rng.random(4)).shape)
+print("(2, 3, 4)·(4, 5) →", np.dot(x, rng.random((4, 5))).shape)
+
+# %% [markdown]
+# `y` 是三阶或更高阶时，`x @ y`（即 `np.matmul`）和 `np.dot` 不再相同。`@` 把最后两个轴看成矩阵，
+# 前面的轴看成"一叠矩阵"的编号（这些轴按广播规则对齐），编号相同的矩阵各乘各的；
+# `np.dot` 则让 `x` 里的每个矩阵和 `y` 里的每个矩阵都乘一次，结果的 `[i, :, k, :]` 是 `x[i] @ y[k]`：
+
+# %%
+y = rng.random((2, 4, 5))
+print("np.dot(x, y):", np.dot(x, y).shape, "  x @ y:", (x @ y).shape)
+print("(x @ y)[1] 等于 x[1] @ y[1]:", np.allclose((x @ y)[1], x[1] @ y[1]))
+print("np.dot(x, y)[1, :, 0] 等于 x[1] @ y[0]:", np.allclose(np.dot(x, y)[1, :, 0], x[1] @ y[0]))
+
+# %% [markdown]
+# 关于名字：Keras 的作者在书里把点积也叫作 tensor product。但在数学里，张量积(tensor product)指的是外积(outer product)：
+# 长度 m 和 n 的两个向量的外积是 (m, n) 矩阵，第 i 行第 j 列是 `a[i] * b[j]`，什么都不求和。本教程只说"点积"。
+
+# %%
+a, b = np.array([1, 2, 3]), np.array([10, 20])
+print("np.outer(a, b) =\n", np.outer(a, b))
 
 # %% [markdown]
 # ## 3.5 变形与转置
@@ -220,16 +351,18 @@ print("(300, 20) 的矩阵转置后:", np.zeros((300, 20)).T.shape)
 #
 # **旋转**：把点绕原点逆时针转 θ 角，就是和旋转矩阵做点积。每行一个点时写成 `points @ R.T`。
 
+
+# %%
+# @save
+def rotation(theta):
+    """把平面上的点绕原点逆时针旋转 theta 弧度的 2×2 矩阵。"""
+    return np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+
+
 # %%
 import matplotlib.pyplot as plt
 
 from keras_tutorial.plotting import finish
-
-
-def rotation(theta):
-    """The 2×2 matrix that turns points counter-clockwise by theta radians."""
-    return np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
-
 
 house = np.array([[0, 0], [2, 0], [2, 1.5], [1, 2.5], [0, 1.5], [0, 0]], dtype="float64")
 R = rotation(np.pi / 3)
@@ -300,7 +433,7 @@ on_axis = np.mean((moved == 0).any(axis=1))
 print(f"被 relu 折到坐标轴上的点: {on_axis:.1%}")
 
 # %%
-colour = np.arctan2(points[:, 1], points[:, 0])  # colour each point by its starting angle
+colour = np.arctan2(points[:, 1], points[:, 0])  # 按每个点起始的角度上色
 panels = [(points, "input points"), (before_relu, "x @ kernel + bias"), (moved, "relu(...)")]
 fig, axes = plt.subplots(1, 3, figsize=(12, 4), sharex=True, sharey=True)
 for ax, (shown, title) in zip(axes, panels, strict=True):
@@ -322,10 +455,17 @@ finish(fig, args.out, "ch03_dense_relu.png")
 # ## 3.7 NumPy 比循环快多少
 #
 # 前面的循环写法只是为了讲清楚，真正计算时从来不用。下面用 `timeit` 实测三种运算：relu、加法、矩阵乘法，
-# 都作用在 n×n 的随机矩阵上，并算出加速比(speedup)：循环用时是 NumPy 用时的多少倍。
-# 每个时间取几次重复中最快的一次（受其他程序干扰最少），
-# 计时前先核对循环与 NumPy 的结果一致。`--quick` 模式只用小矩阵。
-# 同样的测量也可以在终端单独运行：`python -m keras_tutorial.opbench`，它会另外写出一个 markdown 表格和一张图。
+# 循环一方用的就是本章上面定义的函数，都作用在 n×n 的随机矩阵上，并算出加速比(speedup)：循环用时是 NumPy 用时的多少倍。
+# 每个时间取几次重复中最快的一次（受其他程序干扰最少），计时前先核对循环与 NumPy 的结果一致。`--quick` 模式只用小矩阵。
+
+# %%
+# @save
+# 要计时的运算：名称 → (循环写法, NumPy 写法, 参数个数)
+TIMED_OPS = {
+    "relu": (naive_relu, lambda x: np.maximum(x, 0.0), 1),
+    "add": (naive_add, np.add, 2),
+    "matrix_dot": (naive_matrix_dot, np.dot, 2),
+}
 
 # %%
 import time
@@ -334,7 +474,7 @@ from keras_tutorial.opbench import machine_summary, markdown_table, measure, plo
 
 print(machine_summary())
 start = time.perf_counter()
-rows = measure(quick=args.quick, seed=args.seed)
+rows = measure(TIMED_OPS, quick=args.quick, seed=args.seed)
 print(markdown_table(rows))
 print(f"测量共用时 {time.perf_counter() - start:.0f} 秒")
 best = max(rows, key=lambda row: row.speedup)
@@ -345,16 +485,34 @@ fig = plot_speedup(rows)
 finish(fig, args.out, "ch03_speedup.png")
 
 # %% [markdown]
-# 上表最后一列是循环时间除以 NumPy 时间；上面打印了本次运行中最大的加速比。为什么差这么多？
+# 上表最后一列是循环时间除以 NumPy 时间。为什么差这么多？
+# Python 循环每走一步都要解释字节码、取出一个元素、把它包装成 Python 对象，这些开销远远超过一次乘加本身；
+# NumPy 把整个循环放在编译好的 C 代码里，还能用 CPU 的向量指令(SIMD)一次处理好几个数。
 #
-# - Python 循环每走一步都要解释字节码、取出一个元素、把它包装成 Python 对象，单是这些开销就远超一次乘加本身；
-#   NumPy 把整个循环放在编译好的 C 代码里，还能用 CPU 的向量指令一次处理好几个数。
-# - 矩阵乘法交给 BLAS 库：它按 CPU 缓存的大小分块计算，还可能用上多个 CPU 核。
-#   矩阵乘法的计算量随 n³ 增长，循环写法越来越吃力，所以它的加速比通常最大。
-# - 表格上方那行末尾的 load average，是最近一分钟里平均有几个程序在抢 CPU。它明显超过 CPU 核数时，
-#   机器正忙着别的事，计时会偏慢、波动也大；受害最深的是较大矩阵的乘法：BLAS 的几个线程要互相等待，
-#   NumPy 时间可能忽然变长，加速比反而下降。遇到这种情况，可以等机器空闲时重跑，
-#   或者设置环境变量 `OPENBLAS_NUM_THREADS=1`（Linux 上用 pip 安装的 NumPy 用的是 OpenBLAS）让它只用一个线程，再比较一次。
+# 矩阵乘法的加速比为什么通常最大，而且随 n 增大？n×n 的两个矩阵相乘，循环和 NumPy 都要做 n³ 次乘加，
+# 计算量增长得一样快，所以"计算量随 n³ 增长"并不是原因。把两边的用时都除以 n³，看每次乘加花多少时间：
+
+# %%
+dot_rows = [row for row in rows if row.op == "matrix_dot"]
+print("    n 循环每次乘加（纳秒）  NumPy 每次乘加（纳秒）")
+for row in dot_rows:
+    n3 = row.size**3  # 一共 n³ 次乘加
+    print(f"{row.size:5d} {row.naive_s / n3 * 1e9:20.1f} {row.numpy_s / n3 * 1e9:23.4f}")
+small, large = dot_rows[0], dot_rows[-1]
+naive_change = (large.naive_s / large.size**3) / (small.naive_s / small.size**3)
+numpy_change = (large.numpy_s / large.size**3) / (small.numpy_s / small.size**3)
+print(f"n 从 {small.size} 到 {large.size}：循环每次乘加的用时变为原来的 {naive_change:.2f} 倍，")
+print(f"NumPy 每次乘加的用时变为原来的 {numpy_change:.3f} 倍")
+
+# %% [markdown]
+# 比较上面最后两行的两个倍数。循环每一步的开销（解释字节码、取元素、包装成 Python 对象）基本固定，
+# 每次乘加的用时随 n 变化不大；NumPy 的矩阵乘法交给 BLAS 库（基础线性代数子程序），n 越大它越划算：
+# 调用一次的固定开销摊到更多次乘加上，它把矩阵分成适合 CPU 缓存大小的小块反复使用，
+# 用向量指令一次算好几个乘加，还可能把工作分给几个 CPU 核。逐元素的 relu 和加法里每个数只用一次，分块这一招用不上。
+#
+# 所以 NumPy 的倍数应当明显小于循环的。如果不是，多半是测量时机器上还有别的程序在抢 CPU；
+# 怎样测得更准见 `benchmarks/README.md`。在仓库根目录运行 `python -m tools.opbench --out bench` 可以单独测一次，
+# 它会写出一个 markdown 表格和一张图。
 #
 # 这正是深度学习框架的做法：我们只写张量运算，逐元素的循环交给底层高度优化的代码，有 GPU 时交给 GPU。
 
@@ -362,17 +520,95 @@ finish(fig, args.out, "ch03_speedup.png")
 # ## 小结
 #
 # - 逐元素运算（relu、加法）对每个位置各算各的；用循环写出来，就是把每个位置走一遍。
-# - 广播分两步：给小张量补轴，再沿新轴重复。NumPy 不真的复制数据。
-# - 点积的形状规则：`x` 的最后一个轴与 `y` 的倒数第二个轴相消；`dot(x, y)` 一般不等于 `dot(y, x)`。
+# - 广播：形状右对齐，每一对长度相等或其中一个是 1；长度为 1 的轴被拉伸。NumPy 不真的复制数据。
+# - 点积的形状规则：`x` 的最后一个轴与 `y` 的倒数第二个轴相消；`x @ y` 一般不等于 `y @ x`，也不等于逐元素的 `x * y`；
+#   `y` 是三阶以上时 `x @ y` 与 `np.dot(x, y)` 不同。
 # - 变形按行的顺序重排元素；转置交换行和列，两者不是一回事。
 # - 几何上，全连接层是一次仿射变换，relu 再把负坐标折成 0；只叠仿射变换，网络再深也等于一层。
-# - 同样的运算，NumPy 比 Python 循环快得多，具体倍数见 3.7 节打印的表；所以实际代码只写张量运算。
+# - 同样的运算，NumPy 比 Python 循环快得多，矩阵乘法尤其如此：BLAS 每次乘加的用时随 n 增大而下降，循环的则几乎不变。
 
 # %% [markdown]
 # ## 练习
 #
-# 1. 仿照 `naive_relu`，写一个 `naive_sigmoid`，并用 `np.allclose` 和 `1 / (1 + np.exp(-x))` 对比。
-# 2. 不运行代码，先写出 (8, 1, 6, 1) 和 (7, 1, 5) 广播后的形状，再用 `np.broadcast_shapes` 验证。
-# 3. `np.dot` 的形状规则下，(2, 3, 4) 和 (5, 4, 6) 的点积是什么形状？和 `x @ y`（`np.matmul`）的结果形状一样吗？
-# 4. 改变 3.6 节 `kernel` 的旋转角和 `bias`，看看有多少点被折到坐标轴上。能不能选一组权重，让所有点都不被折叠？
-# 5. 用 `python -m keras_tutorial.opbench --out bench` 在你的电脑上测一次，和本章的表比较。
+# 在每道题下面的单元格里写出答案并运行，`check` 会告诉你答案对不对；实验题没有自动检查。
+# 参考答案在 `notebooks/ch03_answers.ipynb` 里，先自己试一试再看。
+
+# %%
+from keras_tutorial.exercises import check
+
+# %% [markdown]
+# ### 练习 1
+#
+# 仿照 `naive_relu`，用循环写一个 `naive_sigmoid(x)`：对矩阵 `x` 的每个元素算 `1 / (1 + exp(-t))`，
+# 结果和 `1 / (1 + np.exp(-x))` 相同；不改动传进来的 `x`；`x` 不是矩阵时抛出 `ValueError`。
+# `check` 会用你没见过的矩阵测试它。
+
+
+# %%
+def naive_sigmoid(x): ...  # 在这里写出你的循环
+
+
+check("ch03.1", naive_sigmoid)
+
+
+# %% [markdown]
+# ### 练习 2
+#
+# 写一个 `naive_add_column(x, y)`：矩阵 `x` (n, m) 的每一列都加上列向量 `y` (n, 1)，结果和广播的 `x + y` 相同
+# （这正是"本来就有的长度为 1 的轴被拉伸"）。形状不是 (n, m) 和 (n, 1) 时抛出 `ValueError`。
+
+
+# %%
+def naive_add_column(x, y): ...  # 在这里写出你的循环
+
+
+check("ch03.2", naive_add_column)
+
+# %% [markdown]
+# ### 练习 3
+#
+# 不运行代码，按 3.3 节的广播规则写出下面三对形状广播后的形状；不能广播的写字符串 `"error"`。
+# 写完再用 `np.broadcast_shapes` 验证。
+#
+# 1. (8, 1, 6, 1) 和 (7, 1, 5)
+# 2. (3, 4) 和 (4, 1)
+# 3. (2, 1, 3) 和 (5, 1)
+
+# %%
+answer_3 = None  # 例如 [(2, 3), "error", (4,)]
+check("ch03.3", answer_3)
+
+# %% [markdown]
+# ### 练习 4
+#
+# `x` 的形状是 (4, 2, 3)，`y` 的形状是 (4, 3, 5)。按 3.4 节的规则，`np.dot(x, y)`、`x @ y` 和 `x * y`
+# 的形状各是什么？不能计算的写 `"error"`。
+
+# %%
+answer_4 = None  # 依次是 np.dot(x, y)、x @ y、x * y 的形状，例如 [(2, 3), (4,), "error"]
+check("ch03.4", answer_4)
+
+# %% [markdown]
+# ### 练习 5（实验）
+#
+# 改变 3.6 节 `kernel` 的旋转角和 `bias`，看看有多少点被折到坐标轴上。能不能选一组权重，让所有点都不被折叠？
+
+# %%
+kernel = (1.2 * rotation(np.pi / 6)).T.astype("float32")  # 改这里的角度
+bias = np.array([0.3, -0.2], dtype="float32")  # 和这里的偏置
+folded = np.mean((np.maximum(points @ kernel + bias, 0) == 0).any(axis=1))
+print(f"被折到坐标轴上的点: {folded:.1%}")
+
+# %% [markdown]
+# ### 练习 6（实验）
+#
+# 3.7 节的循环太慢，n 只测到几十、一百多。只测 NumPy，把 n 加到 256、512、1024，
+# 矩阵乘法每次乘加的用时还会继续下降吗？用 `keras_tutorial.opbench.best_time` 计时。
+
+# %%
+from keras_tutorial.opbench import best_time
+
+for n in (64, 128):  # 加上更大的 n
+    a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+    seconds = best_time(lambda a=a, b=b: np.dot(a, b))
+    print(f"n={n}: 每次乘加 {seconds / n**3 * 1e9:.4f} ns")

@@ -81,7 +81,11 @@ def module_text(script: Path) -> str | None:
     ]
     for cell in cells:
         parts.append(f"# --- {cell.section} ({source}, cell {cell.number}) ---\n{cell.code}")
-    return "\n\n\n".join(parts) + "\n"
+    text = "\n\n\n".join(parts) + "\n"
+    if not re.match(r"(def|class|async def|@)\b", cells[0].code):
+        # ruff format wants one blank line after the docstring, two only before a def or class.
+        text = text.replace('"""\n\n\n', '"""\n\n', 1)
+    return text
 
 
 def stale_modules() -> list[Path]:

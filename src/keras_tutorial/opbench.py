@@ -1,13 +1,13 @@
-"""How much faster NumPy is than the naive loops of :mod:`keras_tutorial.naive_ops`.
+"""Time naive Python loops against NumPy: what chapter 3 measures.
 
-Used by chapter 3 and by ``make bench``::
+The chapter passes the functions it defined in its own cells::
 
-    rows = measure(quick=False)           # list of Row(op, size, naive_s, numpy_s, speedup)
+    rows = measure(TIMED_OPS, quick=False)  # list of Row(op, size, naive_s, numpy_s, speedup)
     print(markdown_table(rows))
-    md_path, png_path = write_report(rows, Path("outputs"))
+    fig = plot_speedup(rows)
 
-From a terminal: ``python -m keras_tutorial.opbench [--quick] [--out DIR] [--seed N]`` prints the
-table and writes ``DIR/opbench.md`` and ``DIR/opbench.png``.
+where ``TIMED_OPS`` maps a name to ``(naive function, NumPy function, number of arguments)``.
+From a checkout, ``python -m tools.opbench`` runs the same measurement and writes a report.
 
 Every operation works on square ``n × n`` matrices; ``size`` is ``n``. Times are the best of a few
 repeats (the least disturbed by other programs), in seconds per call. This is a benchmark, not a
@@ -18,20 +18,16 @@ from __future__ import annotations
 
 import os
 import platform
-import sys
 import timeit
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-# Imported for its side effect: outside Jupyter it picks a Matplotlib backend that needs no display.
-from keras_tutorial import (
-    naive_ops,
-    plotting,  # noqa: F401
-)
-from keras_tutorial.files import atomic_path
+from keras_tutorial.errors import TutorialError
+
+#: An operation to time: (naive function, NumPy function, number of n×n matrix arguments).
+Op = tuple[Callable[..., object], Callable[..., object], int]
 
 
 class Row(NamedTuple):
@@ -44,15 +40,8 @@ class Row(NamedTuple):
     speedup: float
 
 
-#: op name -> (naive function, NumPy function, number of matrix arguments)
-OPS: dict[str, tuple[Callable[..., np.ndarray], Callable[..., np.ndarray], int]] = {
-    "relu": (naive_ops.naive_relu, lambda x: np.maximum(x, 0.0), 1),
-    "add": (naive_ops.naive_add, lambda x, y: x + y, 2),
-    "matrix_dot": (naive_ops.naive_matrix_dot, np.dot, 2),
-}
-
-# Chosen so that the whole default run stays under about a minute on a small 2-core machine:
-# a naive matrix product costs n**3 Python steps, relu and add only n**2.
+# Sizes by op name, chosen so that the whole default run stays under about a minute on a small
+# 2-core machine: a naive matrix product costs n**3 Python steps, relu and add only n**2.
 DEFAULT_SIZES: dict[str, tuple[int, ...]] = {
     "relu": (32, 128, 512),
     "add": (32, 128, 512),
@@ -85,9 +74,9 @@ def best_time(fn: Callable[[], object], *, repeat: int = 3, min_time: float = 0.
 
 
 def measure(
+    ops: Mapping[str, Op],
     *,
     quick: bool = False,
-    ops: Sequence[str] | None = None,
     sizes: Mapping[str, Sequence[int]] | None = None,
     repeat: int | None = None,
     min_time: float | None = None,
@@ -95,17 +84,15 @@ def measure(
 ) -> list[Row]:
     """Time each op, naive and NumPy, on random ``n × n`` float64 matrices.
 
-    ``quick`` picks small sizes and short rounds (a few seconds in all). ``ops`` and ``sizes``
-    restrict or replace the defaults. Each naive result is checked against NumPy's first, so a
-    speedup is never reported for two computations that disagree.
+    ``ops`` maps a name to ``(naive, numpy, arity)``. The sizes come from ``sizes``, else from
+    :data:`QUICK_SIZES` or :data:`DEFAULT_SIZES` by name. ``quick`` also makes the rounds short (a
+    few seconds in all). Each naive result is checked against NumPy's first, so a speedup is
+    never reported for two computations that disagree.
     """
-    chosen = list(ops) if ops is not None else list(OPS)
-    unknown = [op for op in chosen if op not in OPS]
-    if unknown:
-        raise ValueError(f"unknown ops {unknown}; known: {list(OPS)}")
-    table = dict(QUICK_SIZES if quick else DEFAULT_SIZES)
-    if sizes is not None:
-        table.update({op: tuple(s) for op, s in sizes.items()})
+    table = {**(QUICK_SIZES if quick else DEFAULT_SIZES), **(sizes or {})}
+    missing = [name for name in ops if name not in table]
+    if missing:
+        raise ValueError(f"no sizes for ops {missing}; pass sizes={{name: [n, ...]}}")
     repeat = repeat if repeat is not None else (2 if quick else 3)
     min_time = min_time if min_time is not None else (0.01 if quick else 0.1)
     if repeat < 1 or min_time <= 0:
@@ -113,17 +100,20 @@ def measure(
 
     rng = np.random.default_rng(seed)
     rows = []
-    for op in chosen:
-        naive, fast, arity = OPS[op]
-        for n in table[op]:
+    for name, (naive, fast, arity) in ops.items():
+        for n in table[name]:
             if n < 1:
-                raise ValueError(f"sizes must be >= 1, got {n} for {op}")
+                raise ValueError(f"sizes must be >= 1, got {n} for {name}")
             args = [rng.standard_normal((n, n)) for _ in range(arity)]
             if not np.allclose(naive(*args), fast(*args)):
-                raise RuntimeError(f"naive {op} disagrees with NumPy at n={n}")
+                # Most likely a chapter cell the reader edited: say which op, not a traceback.
+                raise TutorialError(
+                    f"循环写法的 {name} 与 NumPy 的结果不一致（n={n}），先检查这个函数",
+                    f"the naive {name} disagrees with NumPy at n={n}; check that function",
+                )
             naive_s = best_time(lambda f=naive, a=args: f(*a), repeat=repeat, min_time=min_time)
             numpy_s = best_time(lambda f=fast, a=args: f(*a), repeat=repeat, min_time=min_time)
-            rows.append(Row(op, n, naive_s, numpy_s, naive_s / numpy_s))
+            rows.append(Row(name, n, naive_s, numpy_s, naive_s / numpy_s))
     return rows
 
 
@@ -150,15 +140,11 @@ def markdown_table(rows: Sequence[Row]) -> str:
 
 
 def machine_summary() -> str:
-    """One line saying where the numbers come from, and how busy the machine was."""
-    line = (
+    """One line saying where the numbers come from."""
+    return (
         f"Python {platform.python_version()}, NumPy {np.__version__}, "
         f"{platform.machine() or '?'}, {os.cpu_count()} CPU cores, {platform.system()}"
     )
-    if hasattr(os, "getloadavg"):  # not on Windows
-        # Other programs competing for the cores slow NumPy's threaded matrix product most.
-        line += f", load average {os.getloadavg()[0]:.1f}"
-    return line
 
 
 def plot_speedup(rows: Sequence[Row]):
@@ -178,44 +164,3 @@ def plot_speedup(rows: Sequence[Row]):
     ax.legend()
     fig.tight_layout()
     return fig
-
-
-def write_report(rows: Sequence[Row], out: Path, stem: str = "opbench") -> tuple[Path, Path]:
-    """Write ``out/stem.md`` (machine line and table) and ``out/stem.png`` (the chart)."""
-    import matplotlib.pyplot as plt
-
-    out = Path(out)
-    md_path = out / f"{stem}.md"
-    text = (
-        "# NumPy vs naive loops\n\n"
-        f"{machine_summary()}. Time per call, the best of several rounds.\n\n"
-        f"{markdown_table(rows)}\n"
-    )
-    with atomic_path(md_path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    fig = plot_speedup(rows)
-    png_path = out / f"{stem}.png"
-    with atomic_path(png_path) as tmp:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return md_path, png_path
-
-
-def main(argv: list[str] | None = None) -> int:
-    from keras_tutorial.settings import chapter_parser, parse_args
-
-    parser = chapter_parser(
-        "朴素循环与 NumPy 的速度对比 / Speed of naive loops versus NumPy "
-        "(writes opbench.md and opbench.png)"
-    )
-    args = parse_args(parser, argv)
-    print(machine_summary(), flush=True)
-    rows = measure(quick=args.quick, seed=args.seed)
-    print(markdown_table(rows))
-    md_path, png_path = write_report(rows, args.out)
-    print(f"[表 / table] {md_path}\n[图 / figure] {png_path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,368 @@
+"""Chapter 3: its naive loops agree with NumPy and check every axis and rank; the chapter runs.
+
+The functions under test are the chapter's own cells, generated into ``keras_tutorial.ch03``.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import hypothesis.extra.numpy as hnp
+import jupytext
+import matplotlib.image
+import numpy as np
+import pytest
+from helpers import SCRIPTS, assert_clean_error, run_script
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keras_tutorial.ch03 import (
+    naive_add,
+    naive_add_matrix_and_vector,
+    naive_matrix_dot,
+    naive_matrix_vector_dot,
+    naive_matrix_vector_dot_via_vector_dot,
+    naive_relu,
+    naive_vector_dot,
+)
+
+CH03 = "ch03_tensor_operations.py"
+CH03_FIGURES = ["ch03_rotation_affine.png", "ch03_dense_relu.png", "ch03_speedup.png"]
+
+side = st.integers(min_value=1, max_value=7)
+floats = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False, width=64)
+# Small integers keep every sum exact, so products can be compared with ==.
+ints = st.integers(-50, 50)
+dtypes = st.sampled_from(["float64", "int64"])
+# A busy machine must not turn a slow example into a failure: these tests check results, not speed.
+no_deadline = settings(deadline=None)
+
+
+def array(dtype: str, shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
+    elements = floats if dtype == "float64" else ints
+    return hnp.arrays(dtype, shape, elements=elements)
+
+
+def same(actual, expected) -> None:
+    """Equal values, shape and dtype; floating sums may differ in the last bits (other order)."""
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert actual.shape == expected.shape
+    assert actual.dtype == expected.dtype
+    if expected.dtype.kind == "f":
+        np.testing.assert_allclose(actual, expected, rtol=1e-9, atol=1e-6)
+    else:
+        np.testing.assert_array_equal(actual, expected)
+
+
+@st.composite
+def one_matrix(draw):
+    dtype = draw(dtypes)
+    return draw(array(dtype, (draw(side), draw(side))))
+
+
+@st.composite
+def two_matrices_same_shape(draw):
+    dtype = draw(dtypes)
+    shape = (draw(side), draw(side))
+    return draw(array(dtype, shape)), draw(array(dtype, shape))
+
+
+@st.composite
+def matrix_and_vector(draw):
+    dtype = draw(dtypes)
+    n, m = draw(side), draw(side)
+    return draw(array(dtype, (n, m))), draw(array(dtype, (m,)))
+
+
+@st.composite
+def two_vectors(draw):
+    dtype = draw(dtypes)
+    m = draw(side)
+    return draw(array(dtype, (m,))), draw(array(dtype, (m,)))
+
+
+@st.composite
+def two_multipliable_matrices(draw):
+    dtype = draw(dtypes)
+    n, m, p = draw(side), draw(side), draw(side)
+    return draw(array(dtype, (n, m))), draw(array(dtype, (m, p)))
+
+
+@no_deadline
+@given(one_matrix())
+def test_relu_matches_numpy(x):
+    same(naive_relu(x), np.maximum(x, 0))
+
+
+@no_deadline
+@given(two_matrices_same_shape())
+def test_add_matches_numpy(xy):
+    x, y = xy
+    same(naive_add(x, y), x + y)
+
+
+@no_deadline
+@given(matrix_and_vector())
+def test_add_matrix_and_vector_matches_broadcasting(xy):
+    x, y = xy
+    same(naive_add_matrix_and_vector(x, y), x + y)
+
+
+@no_deadline
+@given(two_vectors())
+def test_vector_dot_matches_numpy(xy):
+    x, y = xy
+    result = naive_vector_dot(x, y)
+    assert np.ndim(result) == 0
+    same(result, np.dot(x, y))
+
+
+@pytest.mark.parametrize("fn", [naive_matrix_vector_dot, naive_matrix_vector_dot_via_vector_dot])
+@no_deadline
+@given(xy=matrix_and_vector())
+def test_matrix_vector_dot_matches_numpy(fn, xy):
+    x, y = xy
+    same(fn(x, y), np.dot(x, y))
+
+
+@no_deadline
+@given(two_multipliable_matrices())
+def test_matrix_dot_matches_numpy(xy):
+    x, y = xy
+    same(naive_matrix_dot(x, y), np.dot(x, y))
+
+
+def test_matrix_vector_dot_accumulates_over_columns():
+    # A version that assigned instead of adding would return only the last column's term.
+    x = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    y = np.array([1.0, 10.0, 100.0])
+    np.testing.assert_array_equal(naive_matrix_vector_dot(x, y), [321.0, 654.0])
+    np.testing.assert_array_equal(naive_matrix_vector_dot_via_vector_dot(x, y), [321.0, 654.0])
+
+
+def test_relu_on_negative_zero_and_extremes():
+    info = np.finfo("float64")
+    x = np.array([[-0.0, info.min, info.max, -info.tiny]])
+    same(naive_relu(x), np.maximum(x, 0))
+
+
+# Every shape check at its boundary: each axis off by one, each argument one rank too few or too
+# many. Weakening a check to one axis or dropping a rank test lets one of these through.
+MATRIX_VECTOR_BAD = [
+    [(2, 3), (2,)],  # vector one shorter than the columns
+    [(2, 3), (4,)],  # one longer
+    [(3, 3, 3), (3,)],  # x of rank 3
+    [(3,), (3,)],  # x of rank 1
+    [(2, 3), (3, 1)],  # y of rank 2 whose first axis fits
+    [(2, 3), (1, 3)],  # y of rank 2 whose last axis fits
+]
+BAD_CALLS = [
+    (naive_relu, [(3,)]),
+    (naive_relu, [(2, 3, 4)]),
+    (naive_relu, [()]),
+    (naive_add, [(2, 3), (3, 3)]),  # axis 0 only
+    (naive_add, [(2, 3), (2, 4)]),  # axis 1 only
+    (naive_add, [(2, 3), (2, 3, 1)]),  # y one rank more
+    (naive_add, [(2, 3), (3,)]),  # y one rank less
+    (naive_add, [(4,), (4,)]),  # both vectors: same shape, wrong rank
+    (naive_add, [(2, 3, 4), (2, 3, 4)]),  # both rank 3
+    *[(naive_add_matrix_and_vector, shapes) for shapes in MATRIX_VECTOR_BAD],
+    (naive_vector_dot, [(3,), (4,)]),
+    (naive_vector_dot, [(4,), (3,)]),
+    (naive_vector_dot, [(3,), (3, 1)]),
+    (naive_vector_dot, [(2, 2), (2, 2)]),
+    (naive_vector_dot, [(), ()]),
+    *[(naive_matrix_vector_dot, shapes) for shapes in MATRIX_VECTOR_BAD],
+    *[(naive_matrix_vector_dot_via_vector_dot, shapes) for shapes in MATRIX_VECTOR_BAD],
+    (naive_matrix_dot, [(2, 3), (2, 4)]),  # inner lengths 3 and 2
+    (naive_matrix_dot, [(2, 3), (4, 4)]),  # inner lengths 3 and 4
+    (naive_matrix_dot, [(3,), (3, 2)]),  # x not 2-D
+    (naive_matrix_dot, [(2, 2, 3), (3, 2)]),
+    (naive_matrix_dot, [(2, 3), (3,)]),  # y not 2-D
+    (naive_matrix_dot, [(2, 3), (3, 2, 2)]),
+]
+
+
+@pytest.mark.parametrize(
+    ("fn", "shapes"), BAD_CALLS, ids=lambda v: getattr(v, "__name__", None) or str(v)
+)
+def test_shape_errors_name_the_shapes(fn, shapes):
+    args = [np.zeros(shape) for shape in shapes]
+    with pytest.raises(ValueError) as info:
+        fn(*args)
+    for shape in shapes:
+        assert str(shape) in str(info.value)
+
+
+# The shapes just inside each boundary above are accepted, so the checks are not too strict.
+GOOD_CALLS = [
+    (naive_relu, [(1, 1)]),
+    (naive_add, [(2, 3), (2, 3)]),
+    (naive_add_matrix_and_vector, [(2, 3), (3,)]),
+    (naive_add_matrix_and_vector, [(3, 1), (1,)]),
+    (naive_vector_dot, [(1,), (1,)]),
+    (naive_matrix_vector_dot, [(2, 3), (3,)]),
+    (naive_matrix_vector_dot_via_vector_dot, [(1, 3), (3,)]),
+    (naive_matrix_dot, [(2, 3), (3, 4)]),
+    (naive_matrix_dot, [(1, 1), (1, 1)]),
+]
+
+
+@pytest.mark.parametrize(
+    ("fn", "shapes"), GOOD_CALLS, ids=lambda v: getattr(v, "__name__", None) or str(v)
+)
+def test_fitting_shapes_are_accepted(fn, shapes):
+    rng = np.random.default_rng(0)
+    args = [rng.standard_normal(shape) for shape in shapes]
+    numpy_fn = {
+        naive_relu: lambda x: np.maximum(x, 0),
+        naive_add: np.add,
+        naive_add_matrix_and_vector: np.add,
+    }.get(fn, np.dot)
+    same(fn(*args), numpy_fn(*args))
+
+
+def test_shape_checks_survive_python_O():
+    code = (
+        "import numpy as np\n"
+        "from keras_tutorial.ch03 import naive_matrix_dot\n"
+        "try:\n"
+        "    naive_matrix_dot(np.zeros((2, 3)), np.zeros((2, 3)))\n"
+        "except ValueError as exc:\n"
+        "    print('ValueError', exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-O", "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ValueError") and "(2, 3)" in result.stdout
+
+
+ALL_CALLS = [
+    (naive_relu, one_matrix().map(lambda x: (x,))),
+    (naive_add, two_matrices_same_shape()),
+    (naive_add_matrix_and_vector, matrix_and_vector()),
+    (naive_vector_dot, two_vectors()),
+    (naive_matrix_vector_dot, matrix_and_vector()),
+    (naive_matrix_vector_dot_via_vector_dot, matrix_and_vector()),
+    (naive_matrix_dot, two_multipliable_matrices()),
+]
+
+
+@pytest.mark.parametrize(("fn", "inputs"), ALL_CALLS, ids=lambda v: getattr(v, "__name__", None))
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_inputs_are_not_modified(fn, inputs, data):
+    args = data.draw(inputs)
+    before = [arg.copy() for arg in args]
+    result = fn(*args)
+    for arg, copy in zip(args, before, strict=True):
+        np.testing.assert_array_equal(arg, copy)
+        assert not np.shares_memory(arg, result)
+
+
+@pytest.mark.parametrize(("fn", "inputs"), ALL_CALLS, ids=lambda v: getattr(v, "__name__", None))
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_read_only_inputs_work(fn, inputs, data):
+    # Any write into an argument would raise here, even one that put the same value back.
+    args = data.draw(inputs)
+    for arg in args:
+        arg.flags.writeable = False
+    fn(*args)
+
+
+# --- the chapter as a reader runs it ---------------------------------------------------------
+
+
+def assert_figures(out, names):
+    for name in names:
+        image = matplotlib.image.imread(out / name)
+        assert image.shape[0] > 100 and image.shape[1] > 100, name
+    assert sorted(p.name for p in out.iterdir()) == sorted(names)  # no temporary files left
+
+
+def test_quick_run_from_another_folder(tmp_path):
+    out = tmp_path / "out"
+    # The chapter needs no MNIST, and must not depend on the working directory.
+    result = run_script(CH03, "--quick", "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    stdout = result.stdout
+    checks = re.findall(r"^.*: (True|False)$", stdout, re.M)
+    assert len(checks) == 14 and set(checks) == {"True", "False"}
+    # The only expected False lines: x @ y != y @ x and transpose != reshape.
+    falses = [line for line in stdout.splitlines() if line.endswith(": False")]
+    assert falses == ["x @ y 与 y @ x 相等: False", "x.T 与 x.reshape((2, 3)) 相同: False"]
+    assert "np.broadcast_shapes((3, 1), (4,)) = (3, 4)" in stdout
+    assert "ValueError: operands could not be broadcast together with shapes (3,4) (3,)" in stdout
+    assert "(2, 3, 4)·(4, 5) → (2, 3, 5)" in stdout
+    assert "np.dot(x, y): (2, 3, 2, 5)   x @ y: (2, 3, 5)" in stdout
+    assert "np.maximum: (64, 3, 32, 10) 和 (32, 10) → (64, 3, 32, 10)" in stdout
+    assert "x * y（逐元素）=\n [[0 2]\n [3 0]]" in stdout
+    assert "x @ y（点积）=\n [[2 1]\n [4 3]]" in stdout
+    assert stdout.count("ValueError: naive_") == 2
+    for op in ("relu", "add", "matrix_dot"):
+        assert re.search(rf"^\| {op} \| \d+ \|", stdout, re.M), op
+    # Time per multiply-add for each n of the matrix product, loop and NumPy.
+    assert len(re.findall(r"^ +(8|16|32) +\d+\.\d +\d+\.\d{4}$", stdout, re.M)) == 3
+    assert "循环每次乘加的用时变为原来的" in stdout
+    # Each exercise cell runs; those with a checker say "not answered yet".
+    assert stdout.count("还没有作答 / not answered yet") == 4
+    assert_figures(out, CH03_FIGURES)
+
+
+def chapter_code_until(marker: str, replace: dict[str, str]) -> str:
+    """The chapter's code cells up to the first one containing ``marker``, with cells replaced."""
+    nb = jupytext.read(SCRIPTS / CH03, fmt="py:percent")
+    code = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        source = cell.source
+        for old, new in replace.items():
+            if source.startswith(old):
+                source = new
+        code.append(source)
+        if marker in source:
+            return "\n\n".join(code)
+    raise AssertionError(f"no cell contains {marker!r}")
+
+
+@pytest.mark.parametrize(
+    ("cell", "edited", "marker", "line"),
+    [
+        (
+            "# @save\ndef naive_relu(",
+            "def naive_relu(x):\n    return x\n",
+            "与 np.maximum(x, 0) 相同",
+            "与 np.maximum(x, 0) 相同: False",
+        ),
+        (
+            "# @save\ndef naive_matrix_dot(",
+            "def naive_matrix_dot(x, y):\n    return np.zeros((x.shape[0], y.shape[1]))\n",
+            "与 np.dot 一致",
+            "与 np.dot 一致: False",
+        ),
+    ],
+)
+def test_editing_a_cell_changes_what_follows(tmp_path, cell, edited, marker, line):
+    # The chapter compares its own cells with NumPy, not the package's copy of them.
+    script = tmp_path / "edited.py"
+    script.write_text(chapter_code_until(marker, {cell: edited}), encoding="utf-8")
+    result = run_script(script, "--quick", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert line in result.stdout.splitlines()
+    unedited = tmp_path / "unedited.py"
+    unedited.write_text(chapter_code_until(marker, {}), encoding="utf-8")
+    result = run_script(unedited, "--quick", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert line.replace("False", "True") in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("args", [["--no-such-flag"], ["--seed", "many"]])
+def test_bad_flags(args, tmp_path):
+    result = run_script(CH03, *args, "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert_clean_error(result, "--help", args[0] if len(args) == 1 else args[1])
+    assert not (tmp_path / "out").exists()
