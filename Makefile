@@ -4,12 +4,17 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-# Extras installed for tests and benchmarks: the three Keras backends and the dev tools.
-DEV_EXTRAS ?= dev,jax,torch
+PIP    := $(BIN)/python -m pip
+# pip installs by default and follows your pip settings (mirrors: see README). INSTALLER=uv uses
+# uv from your PATH instead, a few times faster; uv reads its own settings (UV_DEFAULT_INDEX).
+INSTALLER ?= pip
+# Where the CPU build of PyTorch (for the tests) comes from. Empty when your own pip settings
+# already provide it; PyPI's Linux wheels of torch are the CUDA build, about 3 GB more.
+TORCH_FIND_LINKS ?= https://download.pytorch.org/whl/torch/
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint lib notebooks lab doctor bench clean
+.PHONY: help run test lint lib notebooks lab doctor bench clean lock
 
 help: ## 列出命令 / list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -20,15 +25,39 @@ $(BIN)/python:
 	  echo "Error: Python 3.11 or newer is needed (choose one with PYTHON=python3.12 make ...)." >&2; \
 	  exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The stamps remember what was installed; editing pyproject.toml reinstalls.
-$(VENV)/.base: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Installs lock file $(1): every package at the version it pins, each file checked against its
+# sha256, and --no-deps because the lock is complete (nothing left for pip to resolve). Then the
+# project itself, editable, built with the setuptools just installed from the lock. pip's own
+# settings apply to both (PIP_INDEX_URL, pip.conf: mirrors, timeouts; see README).
+# A GPU build of TensorFlow already installed (the doctor's advice) is kept: tensorflow-cpu owns
+# the same folder, so it is left out rather than installed beside it.
+define locked_install
+	@echo "安装 $(1) 锁定的版本 / installing the versions locked in $(1)"
+	@if $(BIN)/python -c 'import importlib.metadata as m; m.distribution("tensorflow")' \
+	    2>/dev/null; then \
+	  echo "保留已装的 TensorFlow GPU 版 / keeping the installed GPU build of TensorFlow"; \
+	  awk '/^[^ #]/ { skip = /^tensorflow-cpu==/ } !skip' $(1) >$(VENV)/.lock.txt; \
+	else cp $(1) $(VENV)/.lock.txt; fi
+	$(INSTALL) --require-hashes --no-deps -r $(VENV)/.lock.txt
+	$(INSTALL) --no-deps --no-build-isolation -e .
+endef
+# --no-compile: byte-compiling every installed module costs more than compiling, on first use,
+# the few that a chapter imports.
+INSTALL = $(if $(filter uv,$(INSTALLER)),uv pip install --quiet --python $(BIN)/python,$(PIP) \
+  install --quiet --no-compile)
+
+# The stamps remember what was installed; editing pyproject.toml or a lock reinstalls.
+$(VENV)/.base: pyproject.toml requirements/run.txt | $(BIN)/python
+	$(call locked_install,requirements/run.txt)
 	@touch $@
 
-$(VENV)/.dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[$(DEV_EXTRAS)]'
+# The tests add the dev tools and the JAX and PyTorch backends (the CPU build of PyTorch, which
+# has no hashes in its lock: its wheels come from PyTorch's own index, not PyPI).
+$(VENV)/.dev: pyproject.toml requirements/test.txt requirements/torch.txt | $(BIN)/python
+	$(call locked_install,requirements/test.txt)
+	$(PIP) install --quiet --no-deps -r requirements/torch.txt \
+	  $(if $(TORCH_FIND_LINKS),--find-links $(TORCH_FIND_LINKS))
 	@touch $@ $(VENV)/.base
 
 run: $(VENV)/.base ## 运行第 1 章 / run chapter 1 (ARGS="--quick" to pass flags)
@@ -58,3 +87,22 @@ bench: $(VENV)/.dev ## 基准测试 / run the benchmarks on this machine
 
 clean: ## 删除输出和缓存 / remove outputs and caches
 	rm -rf outputs .pytest_cache .ruff_cache .hypothesis
+
+# Writes requirements/*.txt from pyproject.toml with uv (pinned in the dev extra). It keeps the
+# versions already locked unless asked: make lock LOCK_ARGS=--upgrade (or --upgrade-package x).
+LOCK_ARGS ?=
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 \
+  --custom-compile-command "make lock" $(LOCK_ARGS)
+TORCH_LINKS = $(if $(TORCH_FIND_LINKS),--find-links $(TORCH_FIND_LINKS))
+
+$(BIN)/uv: | $(BIN)/python
+	$(PIP) install --quiet "$$(grep -o '"uv==[^"]*"' pyproject.toml | tr -d '"')"
+
+lock: $(BIN)/uv ## 由 pyproject.toml 重新生成锁文件 / re-lock requirements/*.txt from pyproject.toml
+	$(UV_COMPILE) --generate-hashes pyproject.toml --extra cpu -o requirements/run.txt
+	$(UV_COMPILE) --generate-hashes pyproject.toml --extra cpu --extra dev --extra jax \
+	  --extra torch -c requirements/run.txt --override requirements/torch-cpu.in \
+	  --no-emit-package torch $(TORCH_LINKS) -o requirements/test.txt
+	$(UV_COMPILE) --no-deps requirements/torch-cpu.in $(TORCH_LINKS) -o requirements/torch.txt
+	$(UV_COMPILE) pyproject.toml --extra cpu --extra dev -c requirements/test.txt \
+	  -o requirements/conda.txt

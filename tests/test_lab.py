@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -22,6 +23,7 @@ from helpers import (
 )
 
 from keras_tutorial import lab
+from keras_tutorial.errors import TutorialError
 
 
 def run_lab(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -55,9 +57,24 @@ def get_json(port: int, path: str, token: str) -> object:
 # --- refusals ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("token", ["", "   "])
-def test_empty_token_is_refused(token: str) -> None:
-    assert_clean_error(run_lab("--token", token), "令牌不能为空", "must not be empty")
+@pytest.mark.parametrize("token", ["", "   ", "\t \n"])
+def test_blank_token_is_refused_before_anything_starts(
+    token: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In-process, on a free port, without a browser, in a folder that does not exist: were a
+    # blank token let through, main() would stop at once on the missing folder instead.
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # main() installs its own
+    argv = ["--token", token, "--port", str(free_port()), "--no-browser"]
+    with pytest.raises(TutorialError) as caught:
+        lab.main([*argv, "--dir", str(tmp_path / "missing")])
+    assert "令牌不能为空" in caught.value.zh
+    assert "must not be empty" in caught.value.en
+
+
+def test_blank_token_is_a_clean_error_on_the_command_line(tmp_path: Path) -> None:
+    argv = ["--token", "  ", "--port", str(free_port()), "--no-browser"]
+    result = run_lab(*argv, "--dir", str(tmp_path / "missing"))
+    assert_clean_error(result, "令牌不能为空", "must not be empty")
 
 
 @pytest.mark.parametrize("ip", ["0.0.0.0", "::", "192.168.1.20", "my-server.example.com"])
@@ -119,6 +136,7 @@ def test_server_env_passes_the_token_and_puts_our_kernel_first(tmp_path: Path) -
     assert env["JUPYTER_TOKEN"] == "s3cret"
     assert "JUPYTER_TOKEN_FILE" not in env
     assert env["JUPYTER_PATH"].split(os.pathsep) == [str(tmp_path), "/a", "/b"]
+    assert env["JUPYTER_CONFIG_PATH"] == str(tmp_path)
     assert env["HOME"] == "/home/me"
     assert base["JUPYTER_PATH"] == "/a:/b"
 
@@ -142,8 +160,28 @@ def test_urls_and_tunnel_instructions() -> None:
 # --- a real server ----------------------------------------------------------------------------
 
 
-def test_server_needs_the_token_and_runs_this_python(tmp_path: Path) -> None:
+def lab_page_config(port: int, token: str) -> dict:
+    """The configuration JupyterLab's page hands to the browser (jupyter-config-data)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/lab")
+    request.add_header("Authorization", f"token {token}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        page = response.read().decode()
+    found = re.search(r'<script id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.DOTALL)
+    assert found, page[:2000]
+    return json.loads(found.group(1))
+
+
+def test_write_page_config_turns_the_news_prompt_off(tmp_path: Path) -> None:
+    config = json.loads(lab.write_page_config(tmp_path).read_text())
+    assert config == {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}
+
+
+def test_server_needs_the_token_runs_this_python_and_asks_no_news(tmp_path: Path) -> None:
     env = isolated_jupyter_env(tmp_path / "home")
+    # A learner's settings, where the news question has never been answered: the prompt would
+    # cover the notebook unless lab.py turns its plugin off.
+    settings = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "apputils-extension"
+    (settings / "notification.jupyterlab-settings").unlink()
     # A python3 kernel of some other Python in the user's data folder must not be the one used.
     decoy = Path(env["JUPYTER_DATA_DIR"]) / "kernels" / "python3"
     decoy.mkdir(parents=True)
@@ -162,6 +200,8 @@ def test_server_needs_the_token_and_runs_this_python(tmp_path: Path) -> None:
         assert specs["kernelspecs"]["python3"]["spec"]["argv"][0] == sys.executable
         contents = get_json(port, "/api/contents", token)
         assert contents["type"] == "directory"
+        disabled = lab_page_config(port, token)["disabledExtensions"]
+        assert "@jupyterlab/apputils-extension:announcements" in disabled
     output = log.read_text()
     assert f"http://127.0.0.1:{port}/lab?token={token}" in output
     assert lab.server_status("127.0.0.1", port, token) is None, "server still answers"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import os
 import secrets
 import signal
@@ -168,18 +169,41 @@ def write_kernelspec(jupyter_dir: Path) -> Path:
     return dest
 
 
+#: JupyterLab's plugin that asks "Would you like to get notified about official Jupyter news?"
+#: in a pop-up over the first notebook a learner opens (and checks for JupyterLab updates, which
+#: the lock decides here anyway).
+ANNOUNCEMENTS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
+
+
+def write_page_config(jupyter_dir: Path) -> Path:
+    """Write ``jupyter_dir/labconfig/page_config.json``, which turns the news pop-up off.
+
+    It is what ``jupyter labextension disable`` writes, but in a folder of this run only, so the
+    learner's own Jupyter settings stay as they are.
+    """
+    dest = jupyter_dir / "labconfig" / "page_config.json"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(json.dumps({"disabledExtensions": {ANNOUNCEMENTS_PLUGIN: True}}))
+    return dest
+
+
+def _prepend(path: str, value: str) -> str:
+    return os.pathsep.join([path] + [p for p in value.split(os.pathsep) if p])
+
+
 def server_env(base: dict[str, str], jupyter_dir: Path, token: str) -> dict[str, str]:
-    """The server's environment: the token, and ``jupyter_dir`` searched first for kernels.
+    """The server's environment: the token, and ``jupyter_dir`` searched first.
 
     The token goes through the environment, not the command line, because any user of the
     machine can read a process's command line. Putting ``jupyter_dir`` first on JUPYTER_PATH makes
-    its ``python3`` kernel win over one that another Python installed in ``~/.local/share``.
+    its ``python3`` kernel win over one that another Python installed in ``~/.local/share``; first
+    on JUPYTER_CONFIG_PATH, its page config (no news pop-up) is read with the learner's own.
     """
     env = dict(base)
     env.pop("JUPYTER_TOKEN_FILE", None)
     env["JUPYTER_TOKEN"] = token
-    paths = [str(jupyter_dir)] + [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]
-    env["JUPYTER_PATH"] = os.pathsep.join(paths)
+    env["JUPYTER_PATH"] = _prepend(str(jupyter_dir), env.get("JUPYTER_PATH", ""))
+    env["JUPYTER_CONFIG_PATH"] = _prepend(str(jupyter_dir), env.get("JUPYTER_CONFIG_PATH", ""))
     return env
 
 
@@ -263,6 +287,7 @@ def run_server(args: argparse.Namespace, token: str) -> int:
     with tempfile.TemporaryDirectory(prefix="keras-tutorial-lab-") as tmp:
         jupyter_dir = Path(tmp)
         write_kernelspec(jupyter_dir)
+        write_page_config(jupyter_dir)
         proc = subprocess.Popen(
             server_command(args.ip, args.port, root_dir, open_browser),
             env=server_env(dict(os.environ), jupyter_dir, token),

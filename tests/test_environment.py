@@ -1,0 +1,288 @@
+"""The exact environment: requirements/*.txt against pyproject.toml and against what is installed,
+and a quiet start of TensorFlow on a machine without an NVIDIA GPU."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import platform as platform_module
+import re
+import subprocess
+import sys
+import textwrap
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, SCRIPTS
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+LOCKS = ROOT / "requirements"
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+# What each lock is compiled from (see `make lock`): pyproject.toml's dependencies plus extras.
+LOCK_EXTRAS = {
+    "run.txt": ["cpu"],
+    "test.txt": ["cpu", "dev", "jax", "torch"],
+    "conda.txt": ["cpu", "dev"],
+}
+# test.txt leaves PyTorch out: its CPU build comes from PyTorch's own index, via torch.txt.
+SEPARATE = {"test.txt": {"torch": "torch.txt"}}
+# The platforms the locks are for, as marker environments.
+PLATFORMS = {
+    "linux-x86_64": {"sys_platform": "linux", "platform_machine": "x86_64"},
+    "linux-aarch64": {"sys_platform": "linux", "platform_machine": "aarch64"},
+    "macos-arm64": {"sys_platform": "darwin", "platform_machine": "arm64"},
+    "windows-amd64": {"sys_platform": "win32", "platform_machine": "AMD64"},
+}
+PYTHONS = ("3.11", "3.12", "3.13")
+# Part of every virtual environment rather than of the project's dependencies.
+VENV_TOOLS = {"pip"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    version: str
+    marker: Marker | None
+    hashes: int
+
+
+def read_lock(name: str) -> list[Entry]:
+    """The entries of requirements/NAME: name==version ; marker, with their --hash lines."""
+    entries: list[Entry] = []
+    head = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^ ;\\]+)\s*(?:;\s*([^\\]+?))?\s*\\?$")
+    for line in (LOCKS / name).read_text().splitlines():
+        match = head.match(line)
+        if match:
+            marker = Marker(match.group(3)) if match.group(3) else None
+            entries.append(Entry(canonicalize_name(match.group(1)), match.group(2), marker, 0))
+        elif line.strip().startswith("--hash=sha256:") and entries:
+            last = entries[-1]
+            entries[-1] = Entry(last.name, last.version, last.marker, last.hashes + 1)
+        elif line and not line.startswith((" ", "#")):
+            raise AssertionError(f"{name}: a line that is not a pinned entry: {line!r}")
+    return entries
+
+
+def environment(platform: str, python: str) -> dict[str, str]:
+    return {**PLATFORMS[platform], "python_version": python, "python_full_version": python + ".0"}
+
+
+def applies(marker: Marker | None, env: dict[str, str], extras: list[str] | None = None) -> bool:
+    if marker is None:
+        return True
+    return any(marker.evaluate({**env, "extra": extra}) for extra in extras or [""])
+
+
+def in_force(entries: list[Entry], env: dict[str, str]) -> dict[str, Entry]:
+    """The entries whose marker holds in ENV, by name; a name twice there is an error."""
+    found: dict[str, Entry] = {}
+    for entry in entries:
+        if applies(entry.marker, env):
+            assert entry.name not in found, f"{entry.name} locked twice for {env}"
+            found[entry.name] = entry
+    return found
+
+
+def direct_requirements(extras: list[str]) -> list[tuple[Requirement, list[str]]]:
+    reqs = [(Requirement(r), [""]) for r in PYPROJECT["dependencies"]]
+    for extra in extras:
+        reqs += [(Requirement(r), [extra]) for r in PYPROJECT["optional-dependencies"][extra]]
+    return reqs
+
+
+@pytest.mark.parametrize("lock", sorted(LOCK_EXTRAS))
+def test_lock_has_pyprojects_direct_pins_on_every_platform(lock: str) -> None:
+    entries = read_lock(lock)
+    separate = SEPARATE.get(lock, {})
+    checked = 0
+    for platform in PLATFORMS:
+        for python in PYTHONS:
+            env = environment(platform, python)
+            locked = in_force(entries, env)
+            for req, extras in direct_requirements(LOCK_EXTRAS[lock]):
+                if not applies(req.marker, env, extras):
+                    continue
+                name = canonicalize_name(req.name)
+                where = lock
+                if name in separate:
+                    where = separate[name]
+                    assert name not in locked, f"{name} belongs in {where}, not {lock}"
+                    entry = in_force(read_lock(where), env).get(name)
+                else:
+                    entry = locked.get(name)
+                assert entry is not None, f"{where} has no {name} for {platform}, Python {python}"
+                assert req.specifier.contains(entry.version, prereleases=True), (
+                    f"{where} locks {name}=={entry.version}; pyproject.toml says {req}"
+                )
+                checked += 1
+    assert checked > 100  # every direct pin on every platform, not a vacuous pass
+
+
+def test_test_lock_keeps_the_run_locks_versions() -> None:
+    # `make run` and then `make test` in the same .venv must not change a version.
+    test = read_lock("test.txt")
+    for entry in read_lock("run.txt"):
+        same = [e for e in test if e.name == entry.name and e.marker == entry.marker]
+        assert [e.version for e in same] == [entry.version], entry
+
+
+@pytest.mark.parametrize("lock", ["run.txt", "test.txt"])
+def test_locks_that_make_installs_carry_hashes(lock: str) -> None:
+    missing = [e.name for e in read_lock(lock) if e.hashes == 0]
+    assert not missing, f"entries of {lock} without --hash: {missing}"
+
+
+def test_tests_get_the_cpu_build_of_pytorch_on_linux() -> None:
+    for platform in ("linux-x86_64", "linux-aarch64"):
+        env = environment(platform, "3.11")
+        assert in_force(read_lock("torch.txt"), env)["torch"].version.endswith("+cpu")
+        names = in_force(read_lock("test.txt"), env)
+        cuda = sorted(n for n in names if n.startswith(("nvidia-", "triton", "cuda-")))
+        assert not cuda, f"CUDA packages in the test lock for {platform}: {cuda}"
+
+
+def test_tensorflow_builds_are_never_locked_together() -> None:
+    for lock in LOCK_EXTRAS:
+        for platform in PLATFORMS:
+            locked = in_force(read_lock(lock), environment(platform, "3.12"))
+            assert not {"tensorflow", "tensorflow-cpu"} <= set(locked), (lock, platform)
+    on_linux = in_force(read_lock("run.txt"), environment("linux-x86_64", "3.11"))
+    assert "tensorflow-cpu" in on_linux and "tensorflow" not in on_linux
+
+
+def test_locks_name_no_local_index() -> None:
+    # The locks are for every learner: no file:// index, no path of the machine that wrote them.
+    for path in LOCKS.glob("*.txt"):
+        text = path.read_text()
+        assert "file:" not in text and "/opt/" not in text and "--find-links" not in text, path
+
+
+def installed() -> dict[str, str]:
+    dists = importlib.metadata.distributions()
+    return {canonicalize_name(d.metadata["Name"]): d.version for d in dists}
+
+
+def test_installed_environment_is_exactly_the_lock() -> None:
+    """What `make test` installed: every package in the lock at its version, nothing else."""
+    here = {
+        "sys_platform": sys.platform,
+        "platform_machine": platform_module.machine(),
+        "python_version": f"{sys.version_info.major}.{sys.version_info.minor}",
+        "python_full_version": ".".join(map(str, sys.version_info[:3])),
+    }
+    locked = {
+        **in_force(read_lock("test.txt"), here),
+        **in_force(read_lock("torch.txt"), here),
+    }
+    have = installed()
+    assert not {"tensorflow", "tensorflow-cpu"} <= set(have), "two TensorFlow builds installed"
+    if "tensorflow-cpu" in locked and "tensorflow" in have:
+        # The GPU build in place of the CPU one (setup_gpu_ubuntu.sh, the doctor's advice).
+        locked["tensorflow"] = locked.pop("tensorflow-cpu")
+    project = canonicalize_name(PYPROJECT["name"])
+    assert have.pop(project) == PYPROJECT["version"]
+    extra = {n: v for n, v in have.items() if n not in locked and n not in VENV_TOOLS}
+    assert not extra, f"installed but not in the lock: {extra}"
+    wrong = {n: (v, locked[n].version) for n, v in have.items() if n in locked}
+    wrong = {n: pair for n, pair in wrong.items() if Version(pair[0]) != Version(pair[1])}
+    assert not wrong, f"installed version, locked version: {wrong}"
+    missing = sorted(set(locked) - set(have))
+    assert not missing, f"locked but not installed: {missing}"
+
+
+def test_pip_install_e_adds_no_tensorflow_build() -> None:
+    # After the GPU route replaced tensorflow-cpu, `pip install -e .` must not bring it back (nor
+    # add the GPU build beside the CPU one): pip, asked what it would install, names nothing new.
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", "--quiet"]
+        + ["--no-build-isolation", "--report", "-", "-e", str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    names = {canonicalize_name(item["metadata"]["name"]) for item in report["install"]}
+    assert names == {canonicalize_name(PYPROJECT["name"])}, names
+
+
+# --- a quiet start -----------------------------------------------------------------------------
+
+LOG_LINE = re.compile(r"^[IWEF]\d{4} ", re.MULTILINE)
+ALARMING = ("I0000", "W0000", "E0000", "Could not find cuda drivers", "cuInit", "absl::")
+
+
+def learner_env(**extra: str) -> dict[str, str]:
+    """This environment as a learner's shell has it: no log level and no backend chosen."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "KERAS_BACKEND")
+    }
+    return {**env, "PYTHONUNBUFFERED": "1", **extra}
+
+
+def test_chapter_1_first_screen_has_no_tensorflow_logs(mnist_path: Path, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(SCRIPTS / "ch01_mnist_dense.py"), "--quick", "--out", str(tmp_path)],
+        env=learner_env(MNIST_PATH=str(mnist_path)),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert "backend tensorflow" in output  # the run really used TensorFlow
+    assert "test accuracy" in output
+    for text in ALARMING:
+        assert text not in output, f"{text!r} on chapter 1's screen:\n{output[:3000]}"
+    assert not LOG_LINE.search(output), output[:3000]
+
+
+FAKE_TENSORFLOW = textwrap.dedent(
+    """
+    import os
+    os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written"
+                b" to STDERR\\n")
+    os.write(2, b"I0000 00:00:1796000678.809103    9504 port.cc:153] oneDNN custom operations\\n")
+    os.write(2, b"I0000 00:00:1796000679.008316    9504 cpu_feature_guard.cc:227] optimized\\n")
+    os.write(2, b"To enable the following instructions: AVX2 FMA, rebuild TensorFlow\\n")
+    os.write(2, b"W0000 00:00:1796000679.1    9504 some.cc:1] a warning\\n")
+    os.write(2, b"E0000 00:00:1796000679.2    9504 other.cc:2] a real error\\n")
+    os.write(2, b"a plain line from a library\\n")
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("level", "shown", "hidden"),
+    [
+        (None, ["a real error", "a plain line"], ["oneDNN", "To enable", "a warning", "absl::"]),
+        ("1", ["a warning", "a real error", "a plain line"], ["oneDNN", "To enable", "absl::"]),
+        ("0", ["absl::", "oneDNN", "To enable", "a warning", "a real error", "a plain line"], []),
+    ],
+)
+def test_start_up_logs_below_the_level_are_dropped(
+    tmp_path: Path, level: str | None, shown: list[str], hidden: list[str]
+) -> None:
+    # A stand-in `tensorflow` that prints start-up lines as TensorFlow's C++ libraries do
+    # (straight to file descriptor 2), imported after configure() as a chapter imports Keras.
+    (tmp_path / "tensorflow").mkdir()
+    (tmp_path / "tensorflow" / "__init__.py").write_text(FAKE_TENSORFLOW)
+    code = "from keras_tutorial import settings; settings.configure(); import tensorflow"
+    env = learner_env(PYTHONPATH=str(tmp_path))
+    if level is not None:
+        env["TF_CPP_MIN_LOG_LEVEL"] = level
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    for text in shown:
+        assert text in result.stderr, (text, result.stderr)
+    for text in hidden:
+        assert text not in result.stderr, (text, result.stderr)
