@@ -7,15 +7,19 @@
 # Steps, each skipped when already done (a second run changes nothing):
 #   1. check the OS (Ubuntu 22.04 or 24.04; 20.04 with a warning) and detect WSL;
 #   2. find an NVIDIA GPU (lspci);
-#   3. find a working driver (nvidia-smi); otherwise install Ubuntu's recommended one with
-#      `ubuntu-drivers install` (--gpgpu on servers), warn about Secure Boot, and stop for a reboot;
-#      under WSL the Windows driver provides it, so nothing is installed;
+#   3. find a working driver (nvidia-smi, also in WSL's /usr/lib/wsl/lib) that is new enough for the
+#      backend's CUDA build; otherwise install Ubuntu's recommended one with `ubuntu-drivers install`
+#      (--gpgpu when no desktop is installed), check that a driver package really arrived, and stop
+#      for a reboot. After that reboot a driver that still does not load is diagnosed, not rebooted
+#      again. Under WSL the Windows driver provides it, so nothing is installed;
 #   4. install Miniforge when conda is missing (download to a temporary file, check its sha256);
-#   5. create the conda environment from environment.yml (recreated when it is out of date);
-#   6. install the GPU build of the chosen Keras backend;
+#   5. create the conda environment from environment.yml (recreated when it is out of date, but
+#      only when this script created it);
+#   6. install the GPU build of the chosen Keras backend (CUDA 13 builds from driver 580 on);
 #   7. run the doctor: python -m keras_tutorial.doctor --require-gpu.
 # It never purges packages, adds no PPA and never pipes a download into a shell. Only the driver
-# steps use sudo. Every system command is looked up on PATH, so tests can stand in for them.
+# steps use sudo. Without a terminal it asks nothing and changes nothing unless given --yes.
+# Every system command is looked up on PATH, so tests can stand in for them.
 set -Eeuo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,7 +30,17 @@ readonly PYPROJECT="$SCRIPT_DIR/pyproject.toml"
 # Overridable for tests and unusual machines.
 OS_RELEASE_FILE=${OS_RELEASE_FILE:-/etc/os-release}
 PROC_VERSION_FILE=${PROC_VERSION_FILE:-/proc/version}
+BOOT_ID_FILE=${BOOT_ID_FILE:-/proc/sys/kernel/random/boot_id}
+NVIDIA_PROC_FILE=${NVIDIA_PROC_FILE:-/proc/driver/nvidia/version}
+WSL_LIB_DIR=${WSL_LIB_DIR:-/usr/lib/wsl/lib}
 MINIFORGE_PREFIX=${MINIFORGE_PREFIX:-$HOME/miniforge3}
+STATE_DIR=${XDG_STATE_HOME:-$HOME/.local/state}/keras-tutorial
+# Seconds: how long apt waits for another package manager (unattended-upgrades right after the
+# first boot) to let go of the dpkg lock; how long nvidia-smi may take before the driver counts
+# as hung; how often a long step without a terminal says that it is still running.
+APT_LOCK_TIMEOUT=${APT_LOCK_TIMEOUT:-600}
+NVIDIA_SMI_TIMEOUT=${NVIDIA_SMI_TIMEOUT:-20}
+PROGRESS_INTERVAL=${PROGRESS_INTERVAL:-60}
 
 # Miniforge is pinned: a new release means a new version and new hashes, copied from the .sha256
 # files published beside each installer on the release page (github.com/conda-forge/miniforge).
@@ -35,11 +49,13 @@ readonly MINIFORGE_VERSION="26.3.2-3"
 readonly MINIFORGE_SHA256_X86_64="848194851a98903134187fbb4ab50efe87b003e0c0f808f97644b7524a62bf2c"
 readonly MINIFORGE_SHA256_AARCH64="2c113a69297e612b01ca0f320c22a3107a11f2ab9b573d79ac868a175945ce29"
 
-# One CUDA 12 line for every backend: TensorFlow's wheels are built for CUDA 12, which any driver
-# from 525 on runs. Keep in step with src/keras_tutorial/doctor.py (a test compares them).
-TORCH_CUDA=${TORCH_CUDA:-cu126}
-JAX_CUDA=${JAX_CUDA:-cuda12}
-TORCH_INDEX_URL=${TORCH_INDEX_URL:-https://download.pytorch.org/whl/$TORCH_CUDA}
+# The CUDA builds follow the driver (choose_cuda_line); these override that choice.
+readonly USER_TORCH_CUDA=${TORCH_CUDA:-}
+readonly USER_JAX_CUDA=${JAX_CUDA:-}
+readonly USER_TORCH_INDEX_URL=${TORCH_INDEX_URL:-}
+TORCH_CUDA=""
+JAX_CUDA=""
+TORCH_INDEX_URL=""
 
 readonly EXIT_REBOOT=3
 
@@ -51,9 +67,13 @@ BACKEND=tensorflow
 ENV_NAME=""
 IS_WSL=0
 CONDA=""
+NVIDIA_SMI=""
+DRIVER_VERSION=""
 CURRENT_STEP="开始 / start"
 LOG_FILE=""
 TEE_PID=""
+HEARTBEAT_PID=""
+APT_LOCK_SAID=0
 TMP_FILES=()
 
 usage() {
@@ -67,8 +87,9 @@ build of the Keras backend, then run the doctor. Try --dry-run first.
 Options:
   --dry-run          只打印将要运行的命令，不做任何改动（只写日志）
                      print each command it would run; change, download and write nothing but a log
-  --yes, -y          不提问，全部同意（标准输入不是终端时自动如此）
-                     answer yes to every question (implied when stdin is not a terminal)
+  --yes, -y          不提问，全部同意；标准输入不是终端（cron、Jupyter 的 !bash、管道）时必须给出
+                     answer yes to every question; required when stdin is not a terminal (cron,
+                     !bash in Jupyter, a pipe), where the script otherwise refuses and changes nothing
   --cpu              不装驱动，装 CPU 版 / no driver, CPU packages only
   --backend NAME     tensorflow（默认 / default）、jax 或 / or torch
   --env-name NAME    conda 环境名 / conda environment name (default: the name in environment.yml)
@@ -79,7 +100,9 @@ Exit status: 0 done; 1 failed or refused (nothing changed when refused); 2 bad a
 3 a driver was installed: reboot, then run this script again.
 
 Environment: MINIFORGE_PREFIX (default ~/miniforge3), MINIFORGE_URL (a mirror of the pinned
-installer; its sha256 is still checked), TORCH_CUDA (default cu126), SETUP_LOG (log file).
+installer; its sha256 is still checked), TORCH_CUDA and JAX_CUDA (default: cu126 and cuda12, or
+cu130 and cuda13 with driver 580 or newer), SETUP_LOG (log file), APT_LOCK_TIMEOUT (seconds to
+wait for the dpkg lock, default 600), NVIDIA_SMI_TIMEOUT (default 20).
 EOF
 }
 
@@ -104,8 +127,16 @@ step() {
 
 skip() { printf '    已完成，跳过：%s\n    Already done, skipped: %s\n' "$1" "$2"; }
 
+stop_heartbeat() {
+  [[ -n $HEARTBEAT_PID ]] || return 0
+  kill "$HEARTBEAT_PID" 2>/dev/null || true
+  wait "$HEARTBEAT_PID" 2>/dev/null || true
+  HEARTBEAT_PID=""
+}
+
 on_error() {
   local code=$1 line=$2
+  stop_heartbeat
   printf '\n错误：步骤「%s」失败（退出码 %s，第 %s 行）。\n' "$CURRENT_STEP" "$code" "$line" >&2
   printf 'Error: step "%s" failed (exit code %s, line %s).\n' "$CURRENT_STEP" "$code" "$line" >&2
   [[ -z $LOG_FILE ]] || printf '完整输出见日志 / The full output is in the log: %s\n' "$LOG_FILE" >&2
@@ -115,6 +146,7 @@ on_error() {
 on_exit() {
   local code=$?
   local f
+  stop_heartbeat
   for f in "${TMP_FILES[@]}"; do rm -f -- "$f"; done
   if [[ -n $TEE_PID ]]; then
     # Give the terminal back and let tee write its last lines before the prompt returns.
@@ -154,19 +186,73 @@ run() {
   "$@"
 }
 
-# The same for commands that need root: sudo only for these, and only when not root already.
-run_root() {
+# The same for long commands (downloads, apt, conda, pip), so that they never look hung and all
+# they print lands in the log. On a terminal they run under script(1): it gives them a terminal
+# of their own, so progress bars and questions (a MOK password) work, and copies what they print
+# into the log. Without a terminal they print into the log pipe, and a line every
+# PROGRESS_INTERVAL seconds says that the step is still running.
+run_long() {
+  if ((DRY_RUN)); then
+    show_cmd "[dry-run]" "$@"
+    return 0
+  fi
+  show_cmd "\$" "$@"
+  local rc=0
+  if [[ -t 0 && -t 3 ]] && command -v script >/dev/null; then
+    local cmd
+    cmd=$(printf '%q ' "$@")
+    SHELL=$BASH script --quiet --flush --return --append --command "$cmd" "$LOG_FILE" >&3 2>&4 ||
+      rc=$?
+    return "$rc"
+  fi
+  heartbeat 3>&- 4>&- &
+  HEARTBEAT_PID=$!
+  "$@" || rc=$?
+  stop_heartbeat
+  return "$rc"
+}
+
+heartbeat() {
+  local waited=0
+  # sleep writes nothing, and must not hold the log pipe open once this loop is killed.
+  while sleep "$PROGRESS_INTERVAL" >/dev/null 2>&1; do
+    waited=$((waited + PROGRESS_INTERVAL))
+    printf '    …仍在运行（%d 秒）/ still running (%d s)\n' "$waited" "$waited"
+  done
+}
+
+# The command with sudo in front, unless this is root already: sets ROOT_CMD.
+root_cmd() {
   if [[ $(id -u) == 0 ]]; then
-    run "$@"
+    ROOT_CMD=("$@")
   else
-    run sudo "$@"
+    ROOT_CMD=(sudo "$@")
   fi
 }
 
-# Yes/no question; --yes, --dry-run or a non-terminal stdin answer yes.
+run_root() {
+  root_cmd "$@"
+  run_long "${ROOT_CMD[@]}"
+}
+
+# apt-get as root, waiting for the dpkg lock instead of failing on it.
+apt_get() {
+  if ((!APT_LOCK_SAID)); then
+    APT_LOCK_SAID=1
+    say "    apt 会等其他软件包程序（例如开机后自动运行的 unattended-upgrades）用完 dpkg 锁，最多 $APT_LOCK_TIMEOUT 秒；等待时它会打印 Waiting for cache lock。" \
+      "    apt waits up to $APT_LOCK_TIMEOUT s for other package managers (such as unattended-upgrades after boot) to release the dpkg lock, printing \"Waiting for cache lock\" meanwhile."
+  fi
+  run_root apt-get -o "DPkg::Lock::Timeout=$APT_LOCK_TIMEOUT" "$@"
+}
+
+# Yes/no question. --yes and --dry-run answer yes; without a terminal nobody can answer, so the
+# script stops there, before the change the question is about.
 confirm() {
   ((ASSUME_YES || DRY_RUN)) && return 0
-  [[ -t 0 ]] || return 0
+  if [[ ! -t 0 ]]; then
+    die "标准输入不是终端（例如 cron、Jupyter 里的 !bash 或管道），脚本没法问你：「$1」没有做这一步，也没有做任何改动。同意的话，加 --yes 重新运行。" \
+      "standard input is not a terminal (cron, !bash in Jupyter, a pipe), so the script cannot ask you: \"$2\" It did not do this, and nothing was changed. To agree, run it again with --yes."
+  fi
   local answer
   read -r -p "$1 / $2 [y/N] " answer
   [[ $answer == [Yy]* || $answer == 是* ]]
@@ -174,6 +260,21 @@ confirm() {
 
 confirm_or_stop() {
   confirm "$1" "$2" || die "已取消，没有做这一步及之后的改动。" "cancelled; this step and the ones after it changed nothing."
+}
+
+# The driver steps need root: say so before changing anything when sudo cannot give it.
+require_root() {
+  [[ $(id -u) != 0 ]] || return 0
+  if ! command -v sudo >/dev/null; then
+    die "这一步（$1）需要管理员权限，但这台机器上没有 sudo。没有做任何改动。请管理员安装 NVIDIA 驱动（sudo ubuntu-drivers install），或用 --cpu 只装 CPU 版。" \
+      "this step ($2) needs root, but sudo is not installed. Nothing was changed. Ask an administrator to install the NVIDIA driver (sudo ubuntu-drivers install), or use --cpu for CPU packages only."
+  fi
+  ((!DRY_RUN)) || return 0
+  say "    这一步要用 sudo，先检查权限（可能要输入你的密码）/ This step uses sudo; checking it first (it may ask for your password)."
+  if ! sudo -v; then
+    die "这一步（$1）需要 sudo，但 sudo 没有放行（你不在 sudo 组，或密码不对）。没有做任何改动。请管理员把你加进 sudo 组（sudo usermod -aG sudo $(id -un 2>/dev/null || echo 你的用户名)）或替你安装驱动，然后再运行本脚本；或用 --cpu。" \
+      "this step ($2) needs sudo, and sudo refused (you are not in the sudo group, or the password was wrong). Nothing was changed. Ask an administrator to add you to the sudo group or to install the driver, then run this script again; or use --cpu."
+  fi
 }
 
 # --- arguments --------------------------------------------------------------------------------
@@ -211,6 +312,8 @@ parse_args() {
   fi
   [[ $ENV_NAME =~ ^[A-Za-z0-9._-]+$ ]] ||
     bad_arg "环境名只能含字母、数字和 ._- / the environment name may hold only letters, digits and ._-: '$ENV_NAME'"
+  [[ $ENV_NAME != base ]] ||
+    bad_arg "不能用 conda 的 base 环境 / conda's base environment cannot be used: --env-name base"
 }
 
 bad_arg() {
@@ -289,21 +392,111 @@ report_os() {
   fi
 }
 
-# --- steps 2 and 3: GPU and driver ------------------------------------------------------------
+# --- the CUDA line ----------------------------------------------------------------------------
 
-driver_version() {
-  command -v nvidia-smi >/dev/null || return 1
-  local version
-  version=$(nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -n 1) || return 1
-  [[ -n $version ]] || return 1
-  printf '%s' "$version"
+# Which CUDA builds a driver runs: CUDA 12 from driver 525 on, CUDA 13 (needed by the newest GPU
+# generation) from 580 on. Keep in step with cuda_builds() and MIN_DRIVER in
+# src/keras_tutorial/doctor.py: a bats scenario compares this script's choices with them.
+# TensorFlow's pip wheels are CUDA 12 only, which newer drivers run as well.
+choose_cuda_line() {
+  local major=${1:-0} torch=cu126 jax=cuda12
+  if ((major >= 580)); then
+    torch=cu130
+    jax=cuda13
+  fi
+  TORCH_CUDA=${USER_TORCH_CUDA:-$torch}
+  JAX_CUDA=${USER_JAX_CUDA:-$jax}
+  TORCH_INDEX_URL=${USER_TORCH_INDEX_URL:-https://download.pytorch.org/whl/$TORCH_CUDA}
 }
 
-# A driver package is installed but not loaded yet: the machine waits for a reboot.
-driver_package_installed() {
-  local listing
-  listing=$(dpkg-query -W -f='${Package} ${Status}\n' 'nvidia-driver-*' 'nvidia-headless-*' 2>/dev/null || true)
-  grep -q ' install ok installed$' <<<"$listing"
+# The CUDA major version of the chosen backend's GPU build, and the driver it needs.
+cuda_major() {
+  case $BACKEND in
+    tensorflow) echo 12 ;;
+    jax) echo "${JAX_CUDA#cuda}" ;;
+    torch) local v=${TORCH_CUDA#cu} && echo "${v:0:2}" ;;
+  esac
+}
+
+min_driver() {
+  case $1 in
+    13) echo 580 ;;
+    *) echo 525 ;;
+  esac
+}
+
+# A working driver older than the backend's CUDA build needs: stop before changing anything.
+check_driver_age() {
+  local version=$1 major cuda needed
+  major=${version%%.*}
+  [[ $major =~ ^[0-9]+$ ]] || return 0
+  choose_cuda_line "$major"
+  cuda=$(cuda_major)
+  needed=$(min_driver "$cuda")
+  ((major < needed)) || return 0
+  local how_zh how_en
+  how_zh="运行 ubuntu-drivers list 看这块显卡支持哪些驱动，装一个 $needed 或更新的版本（例如 sudo apt-get install nvidia-driver-<版本>），重启后再运行本脚本"
+  how_en="run ubuntu-drivers list to see the drivers this GPU supports, install one of $needed or newer (sudo apt-get install nvidia-driver-<version>), reboot and run this script again"
+  if ((IS_WSL)); then
+    how_zh="在 Windows 上安装最新的 NVIDIA 驱动，再运行本脚本"
+    how_en="install the current NVIDIA driver on Windows, then run this script again"
+  fi
+  die "NVIDIA 驱动 $version 太旧：$BACKEND 的 CUDA $cuda 版需要 $needed 或更新的驱动。没有做任何改动。请$how_zh；如果没有这么新的驱动，这块显卡用不了 CUDA $cuda，请用 --cpu。" \
+    "NVIDIA driver $version is too old: the CUDA $cuda build of $BACKEND needs driver $needed or newer. Nothing was changed. To update, $how_en; if there is none that new, this GPU cannot run CUDA $cuda: use --cpu."
+}
+
+# --- steps 2 and 3: GPU and driver ------------------------------------------------------------
+
+# nvidia-smi on PATH, or where the Windows driver puts it in WSL (not always on PATH, e.g. over
+# SSH). Sets NVIDIA_SMI.
+find_nvidia_smi() {
+  if command -v nvidia-smi >/dev/null; then
+    NVIDIA_SMI=$(command -v nvidia-smi)
+  elif [[ -x $WSL_LIB_DIR/nvidia-smi ]]; then
+    NVIDIA_SMI=$WSL_LIB_DIR/nvidia-smi
+  else
+    return 1
+  fi
+}
+
+# Print the driver version. Status 1: no nvidia-smi, or it fails; 2: it hangs (a stuck driver
+# must not hang the script).
+driver_version() {
+  find_nvidia_smi || return 1
+  local out rc=0
+  out=$(timeout -k 5 "$NVIDIA_SMI_TIMEOUT" "$NVIDIA_SMI" --query-gpu=driver_version --format=csv,noheader 2>/dev/null) ||
+    rc=$?
+  ((rc != 124 && rc != 137)) || return 2
+  ((rc == 0)) || return 1
+  out=${out%%$'\n'*}
+  out=${out//[[:space:]]/}
+  [[ $out =~ ^[0-9]+(\.[0-9]+)*$ ]] || return 1
+  printf '%s' "$out"
+}
+
+driver_packages() {
+  dpkg-query -W -f='${Package} ${Status}\n' 'nvidia-driver-*' 'nvidia-headless-*' 2>/dev/null |
+    grep -E '^nvidia-(driver|headless)-.*[0-9].* install ok installed$' || true
+}
+
+# A driver package is installed (maybe not loaded yet).
+driver_package_installed() { [[ -n $(driver_packages) ]]; }
+
+# The branch of the installed driver package, as nvidia-utils names it: nvidia-driver-550-open
+# gives 550, nvidia-headless-no-dkms-570-server-open gives 570-server.
+installed_branch() {
+  driver_packages | sed -n -E \
+    's/^nvidia-(driver|headless)-(no-dkms-)?([0-9]+(-server)?)(-open)? install ok installed$/\3/p' |
+    head -n 1
+}
+
+# The version of the loaded kernel module, from /proc/driver/nvidia/version.
+loaded_module_version() {
+  [[ -r $NVIDIA_PROC_FILE ]] || return 1
+  local version
+  version=$(grep -o -E '[[:space:]][0-9]+\.[0-9]+(\.[0-9]+)?[[:space:]]' "$NVIDIA_PROC_FILE" | head -n 1 | tr -d '[:space:]' || true)
+  [[ -n $version ]] || return 1
+  printf '%s' "$version"
 }
 
 find_gpu() {
@@ -340,18 +533,128 @@ secure_boot_on() {
   [[ $state == *"SecureBoot enabled"* ]]
 }
 
-is_server() {
-  # Ubuntu Desktop boots into the graphical target; servers need the --gpgpu driver flavour.
-  [[ $(systemctl get-default 2>/dev/null || true) != graphical.target ]]
+# A desktop has a display manager or an ubuntu-desktop package. Not the default systemd target:
+# stock Ubuntu Server boots into graphical.target too.
+has_desktop() {
+  # dpkg-query exits 1 when any of the patterns matches nothing, so only its output counts.
+  local installed
+  installed=$(dpkg-query -W -f='${Package} ${Status}\n' '*ubuntu-desktop*' gdm3 lightdm sddm lxdm xdm slim 2>/dev/null |
+    grep ' install ok installed$' || true)
+  [[ -n $installed ]]
 }
 
+boot_id() { cat "$BOOT_ID_FILE" 2>/dev/null || true; }
+
+REBOOT_MARK_NAME=reboot-requested-in-boot
+
 ask_reboot() {
+  if ((!DRY_RUN)); then
+    # Remember this boot: if the next run finds the driver still not loaded in a later boot, a
+    # reboot did not help, and asking for another one would go round in circles.
+    local boot
+    boot=$(boot_id)
+    if [[ -n $boot ]]; then
+      mkdir -p "$STATE_DIR"
+      printf '%s\n' "$boot" >"$STATE_DIR/$REBOOT_MARK_NAME"
+    fi
+  fi
   say "" "请重启电脑，然后再运行一次本脚本，它会从这里接着做。" \
     "Reboot the machine, then run this script again: it carries on from here."
   if secure_boot_on; then
-    say "安全启动已开启：重启时会出现蓝色的 MOK 管理界面，选 Enroll MOK 并输入安装时设的密码。" \
-      "Secure Boot is on: during the reboot a blue MOK management screen appears; choose Enroll MOK and type the password set during the install."
+    say "安全启动已开启：重启时会出现蓝色的 MOK 管理界面（只等 10 秒），选 Enroll MOK 并输入安装时设的密码。" \
+      "Secure Boot is on: during the reboot a blue MOK management screen appears (for 10 seconds only); choose Enroll MOK and type the password set during the install."
   fi
+}
+
+# Did this script ask for a reboot in an earlier boot than this one?
+rebooted_since_asked() {
+  local asked now
+  asked=$(cat "$STATE_DIR/$REBOOT_MARK_NAME" 2>/dev/null || true)
+  now=$(boot_id)
+  [[ -n $asked && -n $now && $asked != "$now" ]]
+}
+
+forget_reboot() {
+  ((DRY_RUN)) || rm -f -- "$STATE_DIR/$REBOOT_MARK_NAME"
+}
+
+finding() { printf '  • %s\n    %s\n' "$1" "$2"; }
+
+# The driver package is installed and the machine has rebooted since, yet the driver does not
+# load: find out why and say what to do (exit 1); returns only when loading it by hand worked.
+diagnose_driver() {
+  say "" "    重启之后驱动仍然没有加载，所以脚本不再要求重启。检查结果：" \
+    "    The machine has rebooted since, and the driver still does not load, so the script asks for no further reboot. What the checks found:"
+  local found=0 out rc kernel
+  kernel=$(uname -r)
+  if command -v nvidia-uninstall >/dev/null; then
+    found=1
+    finding "有一个用 NVIDIA 官网 .run 安装包装的驱动（找到 nvidia-uninstall），它挡住了 Ubuntu 的驱动包。运行 sudo nvidia-uninstall 卸载它，重启后再运行本脚本。" \
+      "a driver from NVIDIA's .run installer is in the way (nvidia-uninstall exists). Remove it with sudo nvidia-uninstall, reboot, then run this script again."
+  fi
+  local secure=0 pending=""
+  if secure_boot_on; then
+    secure=1
+    pending=$(mokutil --list-new 2>&1 || true)
+    [[ $pending != *"MokNew is empty"* && $pending != *"rror"* ]] || pending=""
+  fi
+  out="" rc=0
+  if ((DRY_RUN)); then
+    root_cmd modprobe nvidia
+    show_cmd "[dry-run]" "${ROOT_CMD[@]}"
+  elif [[ $(id -u) == 0 ]] || { command -v sudo >/dev/null && sudo -v; }; then
+    root_cmd modprobe nvidia
+    show_cmd "\$" "${ROOT_CMD[@]}"
+    out=$("${ROOT_CMD[@]}" 2>&1) || rc=$?
+    [[ -z $out ]] || say "$out"
+    if ((rc == 0)) && DRIVER_VERSION=$(driver_version); then
+      say "    modprobe 加载了驱动，现在可以用了 / modprobe loaded the driver, which works now: $DRIVER_VERSION"
+      return 0
+    fi
+  fi
+  if [[ $out == *"Key was rejected"* ]] || { ((secure)) && [[ -n $pending ]]; }; then
+    found=1
+    if [[ -n $pending ]]; then
+      finding "安全启动(Secure Boot)拒绝了驱动模块：它的密钥还在等待登记，重启时没有在蓝色的 MOK 界面登记（那个界面只等 10 秒）。请重启，在 MOK 界面选 Enroll MOK → Continue → Yes，输入安装驱动时设的密码，然后再运行本脚本。" \
+        "Secure Boot rejects the driver module: its key still waits to be enrolled, and it was not enrolled in the blue MOK screen during the reboot (that screen waits 10 seconds only). Reboot, choose Enroll MOK → Continue → Yes there, type the password set during the driver install, then run this script again."
+    else
+      finding "安全启动(Secure Boot)拒绝了驱动模块（Key was rejected），也没有等待登记的密钥。运行 sudo update-secureboot-policy --enroll-key 重新申请登记，重启时在 MOK 界面选 Enroll MOK；或者在 BIOS/UEFI 设置里关闭安全启动。" \
+        "Secure Boot rejects the driver module (Key was rejected), and no key waits to be enrolled. Run sudo update-secureboot-policy --enroll-key to request the enrollment again, then choose Enroll MOK in the MOK screen during the reboot; or turn Secure Boot off in the BIOS/UEFI settings."
+    fi
+  fi
+  local dkms=""
+  if command -v dkms >/dev/null; then
+    dkms=$(dkms status 2>&1 | grep -i nvidia || true)
+    [[ -z $dkms ]] || say "    dkms status:" "$dkms"
+  fi
+  if [[ $out == *"not found"* ]] ||
+    { [[ -n $dkms ]] && ! grep -q "$kernel.*installed" <<<"$dkms"; }; then
+    found=1
+    finding "当前内核 $kernel 没有可用的 nvidia 模块：DKMS 编译多半失败了（见上面的 dkms status）。运行 sudo apt-get install linux-headers-$kernel，再运行 sudo dkms autoinstall；编译日志在 /var/lib/dkms/nvidia/*/build/make.log。成功后再运行本脚本。" \
+      "the running kernel $kernel has no usable nvidia module: the DKMS build most likely failed (see dkms status above). Run sudo apt-get install linux-headers-$kernel, then sudo dkms autoinstall; the build log is /var/lib/dkms/nvidia/*/build/make.log. Then run this script again."
+  fi
+  local loaded
+  if loaded=$(loaded_module_version); then
+    found=1
+    finding "内核模块 $loaded 已加载（$NVIDIA_PROC_FILE），但 nvidia-smi 不能用：多半是驱动包和用户态程序的版本不一致。运行 sudo apt-get install --reinstall nvidia-utils-$(installed_branch)，不行再看 sudo dmesg | grep -i nvrm。" \
+      "the kernel module $loaded is loaded ($NVIDIA_PROC_FILE), but nvidia-smi does not work: most likely the driver packages and the user-space tools differ in version. Run sudo apt-get install --reinstall nvidia-utils-$(installed_branch); if that does not help, see sudo dmesg | grep -i nvrm."
+  fi
+  if ((!found)); then
+    finding "没有找到具体原因。请看 sudo dmesg | grep -i -e nvidia -e nvrm 的输出和日志。" \
+      "no specific cause found. Look at the output of sudo dmesg | grep -i -e nvidia -e nvrm and at the log."
+  fi
+  die "NVIDIA 驱动已安装，但重启后仍然无法加载。按上面的检查结果处理，然后再运行本脚本（它不会再要求重启）。" \
+    "the NVIDIA driver is installed but still does not load after a reboot. Act on the findings above, then run this script again (it will not ask for another reboot)."
+}
+
+# A working driver: check that it suits the backend, and carry on.
+driver_works() {
+  DRIVER_VERSION=$1
+  find_nvidia_smi || true
+  check_driver_age "$DRIVER_VERSION"
+  say "    驱动已可用 / The driver works: $DRIVER_VERSION ($NVIDIA_SMI)"
+  ((CPU_ONLY)) || say "    CUDA 版本 / CUDA build: $(cuda_major)"
+  forget_reboot
 }
 
 install_driver() {
@@ -360,17 +663,32 @@ install_driver() {
     say "    --cpu：不装驱动 / --cpu: no driver."
     return 0
   fi
-  local version
-  if version=$(driver_version); then
-    say "    驱动已可用 / The driver works: $version"
+  local version rc=0
+  version=$(driver_version) || rc=$?
+  if ((rc == 0)); then
+    driver_works "$version"
     skip "驱动" "driver"
     return 0
   fi
+  if ((rc == 2)); then
+    die "nvidia-smi 在 $NVIDIA_SMI_TIMEOUT 秒内没有回应：驱动或显卡卡住了。没有做任何改动。请重启；如果还这样，看看 sudo dmesg | grep -i -e nvrm -e xid。" \
+      "nvidia-smi did not answer within $NVIDIA_SMI_TIMEOUT s: the driver or the GPU is stuck. Nothing was changed. Reboot; if it happens again, look at sudo dmesg | grep -i -e nvrm -e xid."
+  fi
   if ((IS_WSL)); then
-    die "WSL 里找不到可用的 nvidia-smi。WSL 不要在 Linux 里装驱动：请在 Windows 上安装最新的 NVIDIA 驱动（它同时为 WSL 提供 GPU），在 PowerShell 里运行 wsl --update，再重新运行本脚本；或用 --cpu 只装 CPU 版。" \
-      "no working nvidia-smi inside WSL. Never install a Linux driver in WSL: install the current NVIDIA driver on Windows (it provides the GPU to WSL as well), run wsl --update in PowerShell, then run this script again; or use --cpu for CPU packages only."
+    die "WSL 里找不到可用的 nvidia-smi（PATH 和 $WSL_LIB_DIR 里都看过了）。WSL 不要在 Linux 里装驱动：请在 Windows 上安装最新的 NVIDIA 驱动（它同时为 WSL 提供 GPU），在 PowerShell 里运行 wsl --update，再重新运行本脚本；或用 --cpu 只装 CPU 版。" \
+      "no working nvidia-smi inside WSL (looked on PATH and in $WSL_LIB_DIR). Never install a Linux driver in WSL: install the current NVIDIA driver on Windows (it provides the GPU to WSL as well), run wsl --update in PowerShell, then run this script again; or use --cpu for CPU packages only."
+  fi
+  local loaded
+  if ! find_nvidia_smi && loaded=$(loaded_module_version); then
+    install_utils "$loaded"
+    return 0
   fi
   if driver_package_installed; then
+    if rebooted_since_asked; then
+      diagnose_driver
+      driver_works "$DRIVER_VERSION"
+      return 0
+    fi
     say "    NVIDIA 驱动已安装，但还没有加载。/ An NVIDIA driver is installed but not loaded yet."
     ask_reboot
     exit "$EXIT_REBOOT"
@@ -380,35 +698,35 @@ install_driver() {
       "Secure Boot is on. The driver install may ask you to set a MOK password, and the reboot shows a blue screen where you must enroll it (Enroll MOK), or the driver will not load."
   fi
   local flags=()
-  if is_server; then
+  if has_desktop; then
+    say "    桌面系统：用桌面版驱动 / Desktop: the desktop driver."
+  else
     flags=(--gpgpu)
-    say "    服务器（无图形界面）：用计算版驱动 / Server (no desktop): the compute (--gpgpu) driver."
+    say "    没有装桌面（服务器）：用计算版驱动 / No desktop installed (a server): the compute (--gpgpu) driver."
   fi
   confirm_or_stop "用 ubuntu-drivers 安装推荐的 NVIDIA 驱动？" "Install the recommended NVIDIA driver with ubuntu-drivers?"
-  # Fresh package lists, so that the recommended driver is the current one and downloads work.
-  run_root apt-get update
-  if ! command -v ubuntu-drivers >/dev/null; then
-    run_root apt-get install -y ubuntu-drivers-common
-  fi
-  local cmd=(ubuntu-drivers install "${flags[@]}")
-  [[ $(id -u) == 0 ]] || cmd=(sudo "${cmd[@]}")
+  require_root "安装驱动" "installing the driver"
+  # Fresh package lists, so that the recommended driver is the current one and downloads work;
+  # the newest ubuntu-drivers-common knows the newest GPUs, and installing it waits for the lock.
+  apt_get update
+  apt_get install -y ubuntu-drivers-common
+  run_root ubuntu-drivers install "${flags[@]}"
   if ((DRY_RUN)); then
-    show_cmd "[dry-run]" "${cmd[@]}"
-  else
-    # apt may ask for a MOK password, so this step talks to the terminal directly, not via tee.
-    show_cmd "\$" "${cmd[@]}"
-    say "    （这一步的输出只显示在终端 / this step's output goes to the terminal only）"
-    "${cmd[@]}" >&3 2>&4
+    ((!${#flags[@]})) || say "    [dry-run] 然后安装对应版本的 nvidia-utils-<版本>-server / then nvidia-utils-<branch>-server"
+    say "    [dry-run] 真正运行时脚本会在这里检查驱动包已装上，然后停下，请你重启后再运行一次；下面是重启后的步骤。" \
+      "    [dry-run] A real run checks here that a driver package arrived, then stops and asks for a reboot and a re-run; the steps after the reboot follow."
+    choose_cuda_line ""
+    return 0
+  fi
+  # ubuntu-drivers exits 0 even when it installed nothing.
+  if ! driver_package_installed; then
+    die "ubuntu-drivers 运行结束了，但没有装上任何 NVIDIA 驱动包。常见原因：另一个安装程序占着 apt 锁（刚开机时的自动更新 unattended-upgrades）、找不到适合这块显卡的驱动（No drivers found）、DKMS 编译失败。请看上面和日志里 ubuntu-drivers 的输出，以及 ubuntu-drivers list 列出的驱动；过几分钟再运行本脚本即可重试。" \
+      "ubuntu-drivers finished, but no NVIDIA driver package is installed. Common causes: another installer holds the apt lock (unattended-upgrades right after boot), no driver suits this GPU (\"No drivers found\"), or the DKMS build failed. Look at ubuntu-drivers' output above and in the log, and at what ubuntu-drivers list shows; run this script again in a few minutes to retry."
   fi
   if ((${#flags[@]})); then
     install_server_utils
   fi
-  if ((DRY_RUN)); then
-    say "    [dry-run] 真正运行时脚本会在这里停下，请你重启后再运行一次；下面是重启后的步骤。" \
-      "    [dry-run] A real run stops here and asks for a reboot and a re-run; the steps after the reboot follow."
-    return 0
-  fi
-  say "" "驱动已安装。/ The driver is installed."
+  say "" "驱动已安装：$(driver_packages | cut -d ' ' -f 1 | tr '\n' ' ')/ The driver is installed."
   ask_reboot
   exit "$EXIT_REBOOT"
 }
@@ -416,17 +734,39 @@ install_driver() {
 # Servers get no nvidia-smi with --gpgpu: add the utils of the branch that was just installed.
 install_server_utils() {
   local branch
-  branch=$(dpkg-query -W -f='${Package} ${Status}\n' 'nvidia-headless-*' 2>/dev/null |
-    sed -n 's/^nvidia-headless-\(no-dkms-\)\{0,1\}\([0-9][0-9]*\(-server\)\{0,1\}\) install ok installed$/\2/p' |
-    head -n 1 || true)
+  branch=$(installed_branch)
   if [[ -n $branch ]]; then
-    run_root apt-get install -y "nvidia-utils-$branch"
-  elif ((DRY_RUN)); then
-    say "    [dry-run] 然后安装对应版本的 nvidia-utils-<版本>-server / then nvidia-utils-<branch>-server"
+    apt_get install -y "nvidia-utils-$branch"
   else
     warn "认不出装的驱动版本，请自己安装 nvidia-utils-<版本>-server 以获得 nvidia-smi。" \
       "cannot tell which driver branch was installed; install nvidia-utils-<branch>-server yourself to get nvidia-smi."
   fi
+}
+
+# The kernel module is loaded but nvidia-smi is missing: the utils package is what is missing,
+# not a reboot.
+install_utils() {
+  local loaded=$1 branch
+  say "    驱动模块 $loaded 已加载，但没有 nvidia-smi：安装对应的 nvidia-utils。" \
+    "    The driver module $loaded is loaded, but nvidia-smi is missing: installing the matching nvidia-utils."
+  check_driver_age "$loaded"
+  branch=$(installed_branch)
+  if [[ -z $branch ]]; then
+    die "驱动模块 $loaded 已加载，但没有 nvidia-smi，也没有 Ubuntu 的驱动包（可能是 .run 安装包装的驱动）。没有做任何改动。请安装与 $loaded 同版本的 nvidia-smi，再运行本脚本。" \
+      "the driver module $loaded is loaded, but there is no nvidia-smi and no Ubuntu driver package (perhaps a driver from a .run installer). Nothing was changed. Install the nvidia-smi of version $loaded, then run this script again."
+  fi
+  confirm_or_stop "安装 nvidia-utils-$branch（提供 nvidia-smi）？" "Install nvidia-utils-$branch (which provides nvidia-smi)?"
+  require_root "安装 nvidia-utils" "installing nvidia-utils"
+  apt_get install -y "nvidia-utils-$branch"
+  if ((DRY_RUN)); then
+    DRIVER_VERSION=$loaded
+    return 0
+  fi
+  local version
+  version=$(driver_version) ||
+    die "装好了 nvidia-utils-$branch，但 nvidia-smi 仍然不能用。请看日志和 sudo dmesg | grep -i nvrm。" \
+      "nvidia-utils-$branch is installed, but nvidia-smi still does not work. See the log and sudo dmesg | grep -i nvrm."
+  driver_works "$version"
 }
 
 # --- step 4: conda ----------------------------------------------------------------------------
@@ -446,9 +786,9 @@ find_conda() {
 download() {
   local url=$1 dest=$2
   if command -v curl >/dev/null; then
-    run curl -fL --retry 3 --proto '=https' --tlsv1.2 -o "$dest" "$url"
+    run_long curl -fL --retry 3 --proto '=https' --tlsv1.2 -o "$dest" "$url"
   elif command -v wget >/dev/null; then
-    run wget --https-only -O "$dest" "$url"
+    run_long wget --https-only -O "$dest" "$url"
   else
     die "需要 curl 或 wget 来下载 Miniforge：sudo apt-get install curl" \
       "curl or wget is needed to download Miniforge: sudo apt-get install curl"
@@ -489,24 +829,54 @@ install_conda() {
   fi
   say "    sha256 正确 / sha256 matches: $actual"
   # -b: batch mode, which leaves ~/.bashrc alone; the last message says how to activate.
-  run bash "$installer" -b -p "$MINIFORGE_PREFIX"
+  run_long bash "$installer" -b -p "$MINIFORGE_PREFIX"
   rm -f -- "$installer"
 }
 
 # --- step 5: the environment ------------------------------------------------------------------
 
+# One JSON string's contents as text: conda writes non-ASCII characters as \uXXXX.
+json_unescape() {
+  local s=$1
+  s=${s//\\\"/\"}
+  s=${s//\\\//\/}
+  LC_ALL=C.UTF-8 printf '%b' "$s"
+}
+
+# The environment's folder, from `conda env list --json` (one path per line, spaces and all);
+# nothing when there is no such environment.
 env_prefix() {
-  "$CONDA" env list 2>/dev/null | awk -v name="$ENV_NAME" '$1 == name && !found { print $NF; found = 1 }'
+  local json line path
+  json=$("$CONDA" env list --json 2>/dev/null) || return 0
+  while IFS= read -r line; do
+    [[ $line =~ ^[[:space:]]*\"(.*)\",?[[:space:]]*$ ]] || continue
+    path=$(json_unescape "${BASH_REMATCH[1]}")
+    if [[ $path == /* && ${path##*/} == "$ENV_NAME" && ${path%/*} == */envs ]]; then
+      printf '%s' "$path"
+      return 0
+    fi
+  done <<<"$json"
+}
+
+# The environment's folder, which must exist: the stamp goes there, and never to "/".
+existing_env_prefix() {
+  local prefix
+  prefix=$(env_prefix)
+  [[ -n $prefix && -d $prefix ]] ||
+    die "conda env list --json 没有列出环境 $ENV_NAME 的目录，无法记录它的安装状态。请看日志里 conda 的输出。" \
+      "conda env list --json lists no folder for the environment $ENV_NAME, so its state cannot be recorded. See conda's output in the log."
+  printf '%s' "$prefix"
 }
 
 # What the environment was built from: when any of it changes, the environment is rebuilt.
 wanted_stamp() {
   local sources
   sources=$(cat "$ENV_FILE" "$PYPROJECT" | sha256sum | cut -d ' ' -f 1)
-  printf 'sources=%s backend=%s cpu=%s torch=%s jax=%s\n' \
-    "$sources" "$BACKEND" "$CPU_ONLY" "$TORCH_INDEX_URL" "$JAX_CUDA"
+  backend_pip_args
+  printf 'sources=%s backend=%s cpu=%s build=%s\n' "$sources" "$BACKEND" "$CPU_ONLY" "${BACKEND_PIP_ARGS[*]}"
 }
 
+# The stamp also marks an environment as made by this script: only those are ever removed.
 STAMP_NAME=.keras-tutorial-setup
 UP_TO_DATE=0
 
@@ -514,7 +884,7 @@ create_env() {
   step "创建 conda 环境" "Create the conda environment"
   local prefix=""
   if [[ -x $CONDA ]]; then
-    prefix=$(env_prefix || true)
+    prefix=$(env_prefix)
   fi
   if [[ -n $prefix ]]; then
     if ((!RECREATE)) && [[ -f $prefix/$STAMP_NAME && $(cat "$prefix/$STAMP_NAME") == "$(wanted_stamp)" ]]; then
@@ -523,12 +893,25 @@ create_env() {
       UP_TO_DATE=1
       return 0
     fi
+    if [[ ! -f $prefix/$STAMP_NAME ]]; then
+      die "已经有一个叫 $ENV_NAME 的 conda 环境（$prefix），但它不是本脚本创建的，脚本不会删除它。没有做任何改动。请用 --env-name 另起一个名字，或者自己把它改名（conda rename -n $ENV_NAME $ENV_NAME-old）或删除后再运行。" \
+        "a conda environment named $ENV_NAME exists ($prefix), but this script did not create it, so it will not remove it. Nothing was changed. Choose another name with --env-name, or rename it yourself (conda rename -n $ENV_NAME $ENV_NAME-old) or remove it, then run again."
+    fi
+    if [[ ${CONDA_PREFIX:-} == "$prefix" ]]; then
+      die "环境 $ENV_NAME 需要重建，但它正是当前激活的环境（CONDA_PREFIX），conda 不能删除正在使用的环境。没有做任何改动。请先运行 conda deactivate，再运行本脚本。" \
+        "the environment $ENV_NAME needs to be recreated, but it is the active one (CONDA_PREFIX), which conda cannot remove. Nothing was changed. Run conda deactivate first, then this script again."
+    fi
     say "    环境 $ENV_NAME 已存在，但与 environment.yml、pyproject.toml 或所选后端不一致，将重建。" \
       "    Environment $ENV_NAME exists but differs from environment.yml, pyproject.toml or the chosen backend: it will be recreated."
     confirm_or_stop "删除并重建 conda 环境 $ENV_NAME？" "Remove and recreate the conda environment $ENV_NAME?"
     run "$CONDA" env remove -n "$ENV_NAME" -y
   fi
-  run "$CONDA" env create -n "$ENV_NAME" -f "$ENV_FILE"
+  run_long "$CONDA" env create -n "$ENV_NAME" -f "$ENV_FILE"
+  if ((!DRY_RUN)); then
+    # Marked as this script's at once, so that a later step failing leaves it removable.
+    prefix=$(existing_env_prefix)
+    printf 'incomplete\n' >"$prefix/$STAMP_NAME"
+  fi
   run "$CONDA" env config vars set -n "$ENV_NAME" "KERAS_BACKEND=$BACKEND"
 }
 
@@ -541,8 +924,22 @@ pin() {
   [[ -n $PIN ]] || die "pyproject.toml 里找不到 $1 的版本。" "pyproject.toml pins no version of $1."
 }
 
+# What pip installs for the backend: sets BACKEND_PIP_ARGS (empty when environment.yml has it).
+backend_pip_args() {
+  pin "$BACKEND"
+  case $BACKEND:$CPU_ONLY in
+    tensorflow:0) BACKEND_PIP_ARGS=("tensorflow[and-cuda]==$PIN") ;;
+    tensorflow:1) BACKEND_PIP_ARGS=() ;;
+    jax:0) BACKEND_PIP_ARGS=("jax[$JAX_CUDA]==$PIN") ;;
+    jax:1) BACKEND_PIP_ARGS=() ;; # the project's jax extra below is the CPU build
+    torch:0) BACKEND_PIP_ARGS=("torch==$PIN" --index-url "$TORCH_INDEX_URL") ;;
+    torch:1) BACKEND_PIP_ARGS=("torch==$PIN" --index-url "https://download.pytorch.org/whl/cpu") ;;
+  esac
+}
+
+# Every pip call of this script goes through here (pip settings belong in one place).
 pip_install() {
-  run "$CONDA" run -n "$ENV_NAME" --no-capture-output python -m pip install "$@"
+  run_long "$CONDA" run -n "$ENV_NAME" --no-capture-output python -m pip install "$@"
 }
 
 install_backend() {
@@ -553,24 +950,21 @@ install_backend() {
     skip "$BACKEND" "$BACKEND"
     return 0
   fi
-  pin "$BACKEND"
-  local version=$PIN
-  case $BACKEND:$CPU_ONLY in
-    tensorflow:0) pip_install "tensorflow[and-cuda]==$version" ;;
-    tensorflow:1) say "    environment.yml 已装好 TensorFlow / environment.yml installed TensorFlow already." ;;
-    jax:0) pip_install "jax[$JAX_CUDA]==$version" ;;
-    jax:1) ;; # the project's jax extra below is the CPU build
-    torch:0) pip_install "torch==$version" --index-url "$TORCH_INDEX_URL" ;;
-    torch:1) pip_install "torch==$version" --index-url "https://download.pytorch.org/whl/cpu" ;;
-  esac
+  backend_pip_args
+  if ((${#BACKEND_PIP_ARGS[@]})); then
+    pip_install "${BACKEND_PIP_ARGS[@]}"
+  else
+    say "    environment.yml 已装好 $BACKEND 的 CPU 版 / environment.yml installed the CPU build of $BACKEND already."
+  fi
   # The project's own extra (jaxlib, ...), already satisfied by the build just installed.
   if [[ $BACKEND != tensorflow ]]; then
     pip_install -e "${SCRIPT_DIR}[$BACKEND]"
   fi
   if ((!DRY_RUN)); then
-    local prefix
-    prefix=$(env_prefix)
-    wanted_stamp >"$prefix/$STAMP_NAME"
+    local prefix stamp
+    prefix=$(existing_env_prefix)
+    stamp=$(wanted_stamp)
+    printf '%s\n' "$stamp" >"$prefix/$STAMP_NAME"
   fi
 }
 
@@ -606,6 +1000,7 @@ finish() {
 
 main() {
   parse_args "$@"
+  choose_cuda_line ""
   check_os
   start_log
   report_os

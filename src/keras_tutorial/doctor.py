@@ -24,14 +24,90 @@ from keras_tutorial import data
 from keras_tutorial.errors import TutorialError, install_handler
 from keras_tutorial.settings import BackendInfo, Parser, backend_info
 
-# Keep these in step with setup_gpu_ubuntu.sh (a test compares them): one CUDA 12 line for all three
-# backends, because TensorFlow's pip wheels are built for CUDA 12.
-TORCH_CUDA = "cu126"
-JAX_CUDA = "cuda12"
 TORCH_INDEX = "https://download.pytorch.org/whl/"
 
-# Under WSL the Windows driver provides nvidia-smi here, and this folder is not always on PATH.
-WSL_NVIDIA_SMI = Path("/usr/lib/wsl/lib/nvidia-smi")
+# Under WSL the Windows driver puts nvidia-smi in this folder, which is not always on PATH.
+WSL_LIB_DIR = "/usr/lib/wsl/lib"
+
+# NVSwitch chips (HGX boards) show up as PCI bridges of NVIDIA's vendor id.
+PCI_DEVICES = Path("/sys/bus/pci/devices")
+NVIDIA_VENDOR = "0x10de"
+PCI_BRIDGE_OTHER = "0x0680"
+
+
+@dataclass(frozen=True)
+class CudaBuilds:
+    """The CUDA line of the GPU wheels: its major version, PyTorch's wheel index, JAX's extra."""
+
+    cuda: int
+    torch: str
+    jax: str
+
+
+# The table of CUDA lines, kept in step with choose_cuda_line and min_driver in
+# setup_gpu_ubuntu.sh (a bats scenario runs the script and compares): CUDA 12 runs on drivers from
+# 525 on; CUDA 13, which the newest GPU generation needs, from 580 on. TensorFlow's pip wheels are
+# CUDA 12 only.
+MIN_DRIVER = {12: 525, 13: 580}
+CUDA12 = CudaBuilds(12, "cu126", "cuda12")
+CUDA13 = CudaBuilds(13, "cu130", "cuda13")
+
+
+def driver_major(version: str) -> int | None:
+    """The driver's branch, e.g. 550 for '550.120'; None when it is not a version."""
+    head = version.strip().split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def cuda_builds(driver_version: str) -> CudaBuilds:
+    """The GPU builds to install for a driver: CUDA 13 from driver 580 on, CUDA 12 before."""
+    major = driver_major(driver_version)
+    return CUDA13 if major is not None and major >= MIN_DRIVER[13] else CUDA12
+
+
+def installed_cuda(backend: str) -> int | None:
+    """The CUDA major version of the backend's installed GPU build, when its metadata says."""
+    if backend == "tensorflow":
+        return 12
+    if backend == "torch":
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            local = importlib.metadata.version("torch").partition("+")[2]
+            if local.startswith("cu") and local[2:].isdigit():
+                return int(local[2:4])
+        return None
+    for major in sorted(MIN_DRIVER, reverse=True):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            importlib.metadata.version(f"jax-cuda{major}-plugin")
+            return major
+    return None
+
+
+def backend_cuda(backend: str, driver_version: str, installed: int | None = None) -> int:
+    """The CUDA major version of the backend's GPU build on this driver.
+
+    ``installed`` is that of the build already installed, when known; otherwise the build that
+    ``cuda_builds`` picks for the driver counts (TensorFlow's is always CUDA 12).
+    """
+    if installed:
+        return installed
+    return CUDA12.cuda if backend == "tensorflow" else cuda_builds(driver_version).cuda
+
+
+def needed_driver(backend: str, driver_version: str, installed: int | None = None) -> int:
+    """The oldest driver that runs the backend's GPU build (see ``backend_cuda``)."""
+    return MIN_DRIVER.get(backend_cuda(backend, driver_version, installed), MIN_DRIVER[12])
+
+
+def count_nvswitches(devices: Path = PCI_DEVICES) -> int:
+    """How many NVSwitch chips the PCI bus shows (0 where there is no sysfs, as under WSL)."""
+    count = 0
+    with contextlib.suppress(OSError):
+        for device in devices.iterdir():
+            with contextlib.suppress(OSError):
+                vendor = (device / "vendor").read_text().strip()
+                klass = (device / "class").read_text().strip()
+                count += vendor == NVIDIA_VENDOR and klass.startswith(PCI_BRIDGE_OTHER)
+    return count
 
 
 @dataclass(frozen=True)
@@ -69,11 +145,15 @@ def parse_nvidia_smi(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def find_nvidia_smi() -> str | None:
-    """The nvidia-smi program on PATH, or the one the Windows driver puts into WSL."""
+    """The nvidia-smi program on PATH, or the one the Windows driver puts into WSL.
+
+    WSL_LIB_DIR overrides WSL's folder, as it does for setup_gpu_ubuntu.sh.
+    """
     found = shutil.which("nvidia-smi")
     if found:
         return found
-    return str(WSL_NVIDIA_SMI) if WSL_NVIDIA_SMI.is_file() else None
+    wsl = Path(os.environ.get("WSL_LIB_DIR") or WSL_LIB_DIR) / "nvidia-smi"
+    return str(wsl) if wsl.is_file() else None
 
 
 def driver_status() -> Driver:
@@ -172,11 +252,19 @@ def _base_version(version: str) -> str:
     return version.split("+", 1)[0]
 
 
-def gpu_advice(backend: str, version: str, driver: Driver, failure: str = "") -> tuple[str, str]:
+def gpu_advice(
+    backend: str,
+    version: str,
+    driver: Driver,
+    failure: str = "",
+    nvswitches: int = 0,
+    installed: int | None = None,
+) -> tuple[str, str]:
     """What to do when no GPU is usable, in Chinese and English.
 
     ``failure`` is the error of the test computation when the backend saw a GPU but could not
-    use it.
+    use it; ``nvswitches`` the number of NVSwitch chips (``count_nvswitches``); ``installed`` the
+    CUDA major version of the backend's installed GPU build (``installed_cuda``), when known.
     """
     if not driver.found:
         return (
@@ -190,24 +278,54 @@ def gpu_advice(backend: str, version: str, driver: Driver, failure: str = "") ->
     if not driver.working:
         return (
             f"nvidia-smi 运行失败（{driver.problem}）。如果刚装好驱动，请重启；开着安全启动"
-            "(Secure Boot) 时，重启时要在蓝色的 MOK 界面登记密钥。",
+            "(Secure Boot) 时，重启时要在蓝色的 MOK 界面登记密钥。重启后仍然这样，运行 "
+            "`bash setup_gpu_ubuntu.sh`，它会查明原因。",
             f"nvidia-smi fails ({driver.problem}). If the driver was just installed, reboot; with "
-            "Secure Boot on, enroll the key in the blue MOK screen during that reboot.",
+            "Secure Boot on, enroll the key in the blue MOK screen during that reboot. If it still "
+            "fails after the reboot, run `bash setup_gpu_ubuntu.sh`, which finds out why.",
         )
-    if failure:
+    cuda = backend_cuda(backend, driver.version, installed)
+    needed = needed_driver(backend, driver.version, installed)
+    major = driver_major(driver.version)
+    if major is not None and major < needed:
         return (
-            f"{backend} 看得到 GPU，但在上面计算失败（{failure}）。常见原因是驱动太旧：CUDA 12 "
-            f"需要 525 或更新的驱动，当前是 {driver.version}。更新驱动后重启再试。",
-            f"{backend} sees a GPU but computing on it failed ({failure}). A common cause is an "
-            f"old driver: CUDA 12 needs 525 or newer, this one is {driver.version}. Update the "
-            "driver, reboot and try again.",
+            f"驱动 {driver.version} 太旧：{backend} 的 CUDA {cuda} 版需要 {needed} 或更新的驱动。"
+            "更新驱动（Ubuntu：ubuntu-drivers list 看有哪些版本；WSL：在 Windows 上更新），"
+            "重启后再试。",
+            f"driver {driver.version} is too old: the CUDA {cuda} build of {backend} needs driver "
+            f"{needed} or newer. Update the driver (Ubuntu: ubuntu-drivers list shows the "
+            "versions; WSL: update it on Windows), reboot and try again.",
         )
+    builds = cuda_builds(driver.version)
     pinned = _base_version(version)
     install = {
         "tensorflow": f'pip install "tensorflow[and-cuda]=={pinned}"',
-        "jax": f'pip install "jax[{JAX_CUDA}]=={pinned}"',
-        "torch": f"pip install torch=={pinned} --index-url {TORCH_INDEX}{TORCH_CUDA}",
+        "jax": f'pip install "jax[{builds.jax}]=={pinned}"',
+        "torch": f"pip install torch=={pinned} --index-url {TORCH_INDEX}{builds.torch}",
     }.get(backend, f"bash setup_gpu_ubuntu.sh --backend {backend}")
+    if nvswitches:
+        return (
+            f"这台机器有 {nvswitches} 个 NVSwitch（HGX 这类多卡服务器），CUDA 要有 "
+            "nvidia-fabricmanager 服务才能用 GPU。安装与驱动同分支的 "
+            f"nvidia-fabricmanager-{major}，运行 sudo systemctl enable --now "
+            "nvidia-fabricmanager，再试。如果这个服务已经在运行，装的多半是后端的 CPU 版："
+            f"运行 `{install}`。",
+            f"this machine has {nvswitches} NVSwitch chips (an HGX-style server), where CUDA "
+            "needs the nvidia-fabricmanager service to use the GPUs. Install "
+            f"nvidia-fabricmanager-{major}, the driver's branch, run sudo systemctl enable --now "
+            "nvidia-fabricmanager, then try again. If that service runs already, the backend's "
+            f"CPU build is probably installed: run `{install}`.",
+        )
+    if failure:
+        return (
+            f"{backend} 看得到 GPU，但在上面计算失败（{failure}）。驱动 {driver.version} "
+            f"够新（CUDA {cuda} 需要 {needed}）；请看上面的错误，重启后再试，不行就重新安装后端的 "
+            f"GPU 版：bash setup_gpu_ubuntu.sh --backend {backend} --recreate。",
+            f"{backend} sees a GPU but computing on it failed ({failure}). Driver "
+            f"{driver.version} is new enough (CUDA {cuda} needs {needed}); see the error above, "
+            "reboot and try again, or reinstall the backend's GPU build: "
+            f"bash setup_gpu_ubuntu.sh --backend {backend} --recreate.",
+        )
     return (
         f"驱动 {driver.version} 正常，但 {backend} 看不到 GPU：装的多半是 CPU 版。"
         f"在这个环境里运行 `{install}`，或运行 `bash setup_gpu_ubuntu.sh --backend {backend}`。",
@@ -280,13 +398,22 @@ def main(argv: list[str] | None = None) -> int:
     print(_row("GPU 可用 / GPU usable", gpu_text))
 
     driver = driver_status()
+    name = info.name if info is not None else backend
+    installed = installed_cuda(name)
+    nvswitches = count_nvswitches()
     if driver.working:
         driver_text = f"{driver.version} · {', '.join(driver.gpus)}"
+        needed = needed_driver(name, driver.version, installed)
+        major = driver_major(driver.version)
+        if major is not None and major < needed:
+            driver_text += f" — 太旧 / too old: {name} 需要 / needs ≥ {needed}"
     elif driver.found:
         driver_text = f"nvidia-smi 运行失败 / fails: {driver.problem}"
     else:
         driver_text = "未找到 nvidia-smi / nvidia-smi not found"
     print(_row("NVIDIA 驱动 / driver", driver_text))
+    if nvswitches:
+        print(_row("NVSwitch", f"{nvswitches} (需要 / needs nvidia-fabricmanager)"))
 
     mnist = mnist_status()
     mnist_text = ("可用 / available — " if mnist.available else "不可用 / not available — ") + (
@@ -311,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.require_gpu and not usable:
         seen_failed = failure if info.gpu_usable else ""
-        zh, en = gpu_advice(info.name, info.version, driver, seen_failed)
+        zh, en = gpu_advice(info.name, info.version, driver, seen_failed, nvswitches, installed)
         raise TutorialError(f"没有可用的 GPU。{zh}", f"no usable GPU. {en[0].upper()}{en[1:]}")
     return 0
 

@@ -4,12 +4,13 @@
 # Each test gets a fresh $HOME, a state folder the stubs read and write ($STUB_STATE), a call log
 # ($STUB_LOG, one line per stub call) and a PATH that holds only the stubs and a fixed list of
 # harmless real tools: a command the script runs that is neither is "not found", so no test can
-# reach the real apt-get, sudo or network.
+# reach the real apt-get, sudo or network. The files the script reads from /proc (the boot id, the
+# loaded driver's version) and WSL's driver folder are test files too.
 
 REPO="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 SCRIPT="$REPO/setup_gpu_ubuntu.sh"
 REAL_TOOLS=(awk basename bash cat chmod cp cut date dirname env grep head ln ls mkdir mktemp mv
-  readlink rm sed sha256sum sleep sort tail tee touch tr wc)
+  readlink rm script sed sleep sort tail tee timeout touch tr wc)
 
 setup() {
   WORK="$BATS_TEST_TMPDIR"
@@ -17,7 +18,7 @@ setup() {
   export HOME="$WORK/home"
   export STUB_STATE="$WORK/state"
   export STUB_LOG="$WORK/calls.log"
-  mkdir -p "$BIN" "$HOME" "$STUB_STATE"
+  mkdir -p "$BIN" "$HOME" "$STUB_STATE" "$WORK/wsl-lib"
   : >"$STUB_LOG"
   # conda is not on PATH: with_conda or the fake Miniforge installer put it in place.
   STUBS="$WORK/stubs"
@@ -28,11 +29,41 @@ setup() {
   for tool in "${REAL_TOOLS[@]}"; do
     ln -s "$(command -v "$tool")" "$BIN/$tool"
   done
+  ln -s "$(command -v sha256sum)" "$BIN/real-sha256sum"
   OS_RELEASE="$WORK/os-release"
   PROC_VERSION="$WORK/proc-version"
+  BOOT_ID="$WORK/boot_id"
+  NVIDIA_PROC="$WORK/proc-driver-nvidia-version"
   echo "Linux version 6.8.0-45-generic (buildd@lcy02-amd64-075) #45-Ubuntu SMP" >"$PROC_VERSION"
+  echo "6f1c7d52-0c2e-4a8e-9d55-first-boot" >"$BOOT_ID"
   ubuntu 24.04
+  # A desktop unless as_server says otherwise.
+  printf '%s\n' ubuntu-desktop-minimal gdm3 >"$STUB_STATE/packages"
   EXTRA_ENV=()
+}
+
+# Nothing any scenario does may purge or remove packages, add a PPA or run a downloaded file
+# before its sha256 was checked: the call log of every test is checked here.
+teardown() {
+  local bad
+  bad=$(grep -nE '^(apt-get|apt|dpkg) .*(purge|remove|autoremove|-P( |$)|-r( |$))|add-apt-repository|apt-add-repository|ppa:' \
+    "$STUB_LOG" || true)
+  if [[ -n $bad ]]; then
+    echo "forbidden calls:"
+    echo "$bad"
+    return 1
+  fi
+  local line file ran checked
+  while IFS= read -r line; do
+    ran=${line%%:*}
+    file=${line#*:fake installer ran }
+    checked=$(grep -nF "sha256sum $file" "$STUB_LOG" | head -n 1 | cut -d : -f 1)
+    if [[ -z $checked ]] || ((checked > ran)); then
+      echo "the downloaded installer $file ran before its sha256 was checked:"
+      cat "$STUB_LOG"
+      return 1
+    fi
+  done < <(grep -n '^fake installer ran ' "$STUB_LOG" || true)
 }
 
 # Write the fake /etc/os-release: `ubuntu 22.04`, or `fedora 40`.
@@ -43,19 +74,30 @@ os_release() {
 
 # Machine states the stubs act on.
 with_gpu() { touch "$STUB_STATE/gpu"; }
-with_driver() { touch "$STUB_STATE/gpu" "$STUB_STATE/driver_loaded"; }
+# A loaded, working driver (550.120 unless a version is given), as nvidia-smi and /proc show it.
+with_driver() {
+  local version=${1:-550.120}
+  touch "$STUB_STATE/gpu" "$STUB_STATE/driver_loaded"
+  echo "$version" >"$STUB_STATE/driver_version"
+  echo "NVRM version: NVIDIA UNIX x86_64 Kernel Module  $version  Release Build" >"$NVIDIA_PROC"
+}
+with_package() { echo "$1" >>"$STUB_STATE/packages"; }
 with_secure_boot() { touch "$STUB_STATE/secureboot"; }
-as_server() { touch "$STUB_STATE/server"; }
+# No display manager and no desktop package (the default target stays graphical.target).
+as_server() { : >"$STUB_STATE/packages"; }
 in_wsl() { echo "Linux version 5.15.153.1-microsoft-standard-WSL2" >"$PROC_VERSION"; }
+reboot_machine() { echo "b0a3e2f1-77aa-4c1e-8e0f-$RANDOM-boot" >"$BOOT_ID"; }
 # conda already installed where the script looks first.
 with_conda() {
   mkdir -p "$HOME/miniforge3/bin"
   ln -s "$STUBS/conda" "$HOME/miniforge3/bin/conda"
 }
 without() { rm -f "$BIN/$1"; }
+# Variables for the script's environment, e.g. extra_env TORCH_CUDA=cu118.
+extra_env() { EXTRA_ENV+=("$@"); }
 
 # A fake Miniforge installer for the curl stub to "download": with -b -p PREFIX it installs the
-# conda stub into PREFIX. Prints its sha256.
+# conda stub into PREFIX and records that it ran, and from where. Prints its sha256.
 fake_installer() {
   cat >"$STUB_STATE/download" <<EOF
 #!/usr/bin/env bash
@@ -63,23 +105,53 @@ fake_installer() {
 while ((\$#)); do [[ \$1 == -p ]] && prefix=\$2; shift; done
 mkdir -p "\$prefix/bin"
 ln -s "$STUBS/conda" "\$prefix/bin/conda"
-echo "fake installer ran" >>"$STUB_LOG"
+echo "fake installer ran \$0" >>"$STUB_LOG"
 EOF
   sha256sum "$STUB_STATE/download" | cut -d ' ' -f 1
 }
 
-# Run the script with a clean environment: only the variables given here reach it.
-run_setup() {
-  run env -i HOME="$HOME" PATH="$BIN" LANG=C.UTF-8 TMPDIR="$WORK" \
-    STUB_STATE="$STUB_STATE" STUB_LOG="$STUB_LOG" \
-    OS_RELEASE_FILE="$OS_RELEASE" PROC_VERSION_FILE="$PROC_VERSION" \
-    "${EXTRA_ENV[@]}" "$BIN/bash" "$SCRIPT" "$@" </dev/null
+# The command line of a set-up run with a clean environment: only the variables given here
+# reach it.
+setup_command() {
+  SETUP_CMD=(env -i HOME="$HOME" PATH="$BIN" LANG=C.UTF-8 TMPDIR="$WORK"
+    STUB_STATE="$STUB_STATE" STUB_LOG="$STUB_LOG"
+    OS_RELEASE_FILE="$OS_RELEASE" PROC_VERSION_FILE="$PROC_VERSION" BOOT_ID_FILE="$BOOT_ID"
+    NVIDIA_PROC_FILE="$NVIDIA_PROC" WSL_LIB_DIR="$WORK/wsl-lib"
+    "${EXTRA_ENV[@]}" "$BIN/bash" "$SCRIPT" "$@")
 }
+
+# Run the script without a terminal (stdin is /dev/null), as cron or Jupyter's !bash would.
+run_setup() {
+  setup_command "$@"
+  run "${SETUP_CMD[@]}" </dev/null
+}
+
+# Run the script on a terminal of its own (script(1) gives it one), typing the given answer.
+run_setup_on_a_terminal() {
+  local answer=$1
+  shift
+  setup_command "$@"
+  run script --quiet --return --command "$(printf '%q ' "${SETUP_CMD[@]}")" /dev/null \
+    < <(printf '%s\n' "$answer")
+}
+
+# The log file of the (only) run so far.
+log_file() { find "$HOME/.cache/keras-tutorial" -name 'setup-*.log'; }
 
 # The calls that change something: everything but the read-only probes.
 changing_calls() {
-  grep -vE '^(lspci|nvidia-smi|mokutil --sb-state|systemctl get-default|dpkg-query|uname|id|conda env list)( |$)' \
+  grep -vE '^(lspci|nvidia-smi|mokutil --sb-state|mokutil --list-new|systemctl get-default|dpkg-query|uname|id|dkms status|sha256sum|sudo -v|conda env list)( |$)' \
     "$STUB_LOG" || true
+}
+
+assert_nothing_changed() {
+  [ -z "$(changing_calls)" ] || {
+    echo "expected no changing calls, got:"
+    changing_calls
+    echo "--- output:"
+    echo "$output"
+    return 1
+  }
 }
 
 # Every file under a folder, for before/after comparisons.
@@ -123,6 +195,15 @@ assert_output_has() {
   }
 }
 
+refute_output_has() {
+  [[ $output != *"$1"* ]] || {
+    echo "expected the output not to contain: $1"
+    echo "--- output (status $status):"
+    echo "$output"
+    return 1
+  }
+}
+
 assert_status() {
   [[ $status -eq $1 ]] || {
     echo "expected status $1, got $status"
@@ -141,5 +222,16 @@ import sys, tomllib
 project = tomllib.load(open(sys.argv[1], "rb"))["project"]
 pins = project["dependencies"] + sum(project["optional-dependencies"].values(), [])
 print(next(p.split("==")[1] for p in pins if p.split("==")[0] == sys.argv[2]))
+PY
+}
+
+# What the doctor's table says for a driver version: "TORCH JAX MIN_DRIVER", e.g. for 550.120 and
+# torch "cu126 cuda12 525". Needs the project's Python (pytest puts it first on PATH).
+doctor_table() {
+  PYTHONPATH="$REPO/src" python3 - "$1" "$2" <<'PY'
+import sys
+from keras_tutorial import doctor
+builds = doctor.cuda_builds(sys.argv[1])
+print(builds.torch, builds.jax, doctor.needed_driver(sys.argv[2], sys.argv[1]))
 PY
 }
