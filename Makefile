@@ -30,15 +30,25 @@ $(BIN)/python:
 # sha256, and --no-deps because the lock is complete (nothing left for pip to resolve). Then the
 # project itself, editable, built with the setuptools just installed from the lock. pip's own
 # settings apply to both (PIP_INDEX_URL, pip.conf: mirrors, timeouts; see README).
-# A GPU build of TensorFlow already installed (the doctor's advice) is kept: tensorflow-cpu owns
-# the same folder, so it is left out rather than installed beside it.
+# TensorFlow's GPU build (package tensorflow) and its CPU build (tensorflow-cpu) own the same
+# folder, so only one may be installed. Where the lock has tensorflow-cpu and the GPU build is
+# installed already: with a working NVIDIA driver it stays (the GPU route, the doctor's advice)
+# and tensorflow-cpu is left out; without one it is replaced by the CPU build.
 define locked_install
 	@echo "安装 $(1) 锁定的版本 / installing the versions locked in $(1)"
-	@if $(BIN)/python -c 'import importlib.metadata as m; m.distribution("tensorflow")' \
+	@cp $(1) $(VENV)/.lock.txt
+	@if grep -q '^tensorflow-cpu==' $(1) && [ "$$(uname -sm)" = "Linux x86_64" ] \
+	    && $(BIN)/python -c 'import importlib.metadata as m; m.distribution("tensorflow")' \
 	    2>/dev/null; then \
-	  echo "保留已装的 TensorFlow GPU 版 / keeping the installed GPU build of TensorFlow"; \
-	  awk '/^[^ #]/ { skip = /^tensorflow-cpu==/ } !skip' $(1) >$(VENV)/.lock.txt; \
-	else cp $(1) $(VENV)/.lock.txt; fi
+	  if nvidia-smi >/dev/null 2>&1; then \
+	    echo "保留已装的 TensorFlow GPU 版 / keeping the installed GPU build of TensorFlow"; \
+	    awk '/^[^ #]/ { skip = /^tensorflow-cpu==/ } !skip' $(1) >$(VENV)/.lock.txt; \
+	  else \
+	    echo "没有可用的 NVIDIA 驱动：TensorFlow 换成 CPU 版 / no working NVIDIA driver:" \
+	      "replacing TensorFlow's GPU build with its CPU build"; \
+	    $(PIP) uninstall --quiet --yes tensorflow; \
+	  fi; \
+	fi
 	$(INSTALL) --require-hashes --no-deps -r $(VENV)/.lock.txt
 	$(INSTALL) --no-deps --no-build-isolation -e .
 endef
