@@ -8,8 +8,10 @@ working on a machine that has only JAX or only PyTorch.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +51,7 @@ def _fake_nvidia_smi(folder: Path, body: str) -> None:
 
 @pytest.fixture
 def no_wsl_smi(monkeypatch, tmp_path):
-    monkeypatch.setattr(doctor, "WSL_NVIDIA_SMI", tmp_path / "absent" / "nvidia-smi")
+    monkeypatch.setenv("WSL_LIB_DIR", str(tmp_path / "absent"))
 
 
 def test_driver_status_reads_the_version_from_nvidia_smi(monkeypatch, tmp_path, no_wsl_smi):
@@ -80,9 +82,93 @@ def test_driver_status_finds_the_wsl_nvidia_smi_off_path(monkeypatch, tmp_path):
     wsl = tmp_path / "wsl"
     wsl.mkdir()
     _fake_nvidia_smi(wsl, 'echo "NVIDIA GeForce RTX 3060, 566.14"')
-    monkeypatch.setattr(doctor, "WSL_NVIDIA_SMI", wsl / "nvidia-smi")
+    monkeypatch.setenv("WSL_LIB_DIR", str(wsl))
     monkeypatch.setenv("PATH", str(tmp_path))
     assert doctor.driver_status().version == "566.14"
+
+
+def test_driver_status_gives_up_on_a_hung_nvidia_smi(monkeypatch, tmp_path, no_wsl_smi):
+    _fake_nvidia_smi(tmp_path, f"exec {shutil.which('sleep')} 600")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(doctor, "NVIDIA_SMI_TIMEOUT", 1)
+    status = doctor.driver_status()
+    assert status.found and not status.working
+    assert "no answer within 1 s" in status.problem
+
+
+# --- the CUDA line and the driver it needs ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("driver", "torch", "jax", "cuda"),
+    [
+        ("470.256.02", "cu126", "cuda12", 12),
+        ("525.60.13", "cu126", "cuda12", 12),
+        ("579.99", "cu126", "cuda12", 12),
+        ("580.65.06", "cu130", "cuda13", 13),
+        ("595.10", "cu130", "cuda13", 13),
+        ("not a version", "cu126", "cuda12", 12),
+    ],
+)
+def test_cuda_builds_switch_to_cuda_13_at_driver_580(driver, torch, jax, cuda):
+    builds = doctor.cuda_builds(driver)
+    assert (builds.torch, builds.jax, builds.cuda) == (torch, jax, cuda)
+
+
+@pytest.mark.parametrize(
+    ("backend", "driver", "installed", "needed"),
+    [
+        ("tensorflow", "595.10", None, 525),  # TensorFlow's wheels are CUDA 12 on any driver
+        ("torch", "595.10", None, 580),
+        ("jax", "550.120", None, 525),
+        ("torch", "470.256.02", None, 525),
+        ("torch", "575.51", 13, 580),  # a CUDA 13 build installed earlier, then an older driver
+        ("jax", "590.1", 12, 525),
+    ],
+)
+def test_needed_driver(backend, driver, installed, needed):
+    assert doctor.needed_driver(backend, driver, installed) == needed
+
+
+def _fake_distribution(folder: Path, name: str, version: str) -> None:
+    info = folder / f"{name}-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+
+
+def test_installed_cuda_reads_the_torch_build_tag(monkeypatch, tmp_path):
+    _fake_distribution(tmp_path, "torch", "2.13.0+cu130")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert doctor.installed_cuda("torch") == 13
+
+
+def test_installed_cuda_of_a_cpu_torch_is_unknown(monkeypatch, tmp_path):
+    _fake_distribution(tmp_path, "torch", "2.13.0+cpu")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert doctor.installed_cuda("torch") is None
+
+
+def test_installed_cuda_reads_the_jax_plugin(monkeypatch, tmp_path):
+    _fake_distribution(tmp_path, "jax_cuda13_plugin", "0.10.2")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert doctor.installed_cuda("jax") == 13
+    assert doctor.installed_cuda("tensorflow") == 12
+
+
+def _pci_device(root: Path, slot: str, vendor: str, klass: str) -> None:
+    device = root / slot
+    device.mkdir(parents=True)
+    (device / "vendor").write_text(f"{vendor}\n")
+    (device / "class").write_text(f"{klass}\n")
+
+
+def test_count_nvswitches_counts_nvidia_bridges_only(tmp_path):
+    _pci_device(tmp_path, "0000:05:00.0", "0x10de", "0x068000")  # NVSwitch
+    _pci_device(tmp_path, "0000:06:00.0", "0x10de", "0x068000")  # NVSwitch
+    _pci_device(tmp_path, "0000:18:00.0", "0x10de", "0x030200")  # an H100
+    _pci_device(tmp_path, "0000:00:1f.0", "0x8086", "0x068000")  # Intel's bridge
+    assert doctor.count_nvswitches(tmp_path) == 2
+    assert doctor.count_nvswitches(tmp_path / "no-sysfs") == 0
 
 
 # --- MNIST ------------------------------------------------------------------------------------
@@ -193,17 +279,59 @@ def test_advice_for_a_cpu_build_names_the_gpu_build(backend, version, command):
     assert f"--backend {backend}" in en
 
 
-def test_advice_when_the_gpu_is_seen_but_fails_mentions_the_driver_version():
-    driver = doctor.Driver(found=True, working=True, version="470.256")
+def test_advice_for_a_cpu_build_on_driver_580_names_the_cuda_13_builds():
+    driver = doctor.Driver(found=True, working=True, version="580.65.06")
+    _, en = doctor.gpu_advice("torch", "2.13.0+cpu", driver)
+    assert "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cu130" in en
+    _, en = doctor.gpu_advice("jax", "0.10.2", driver)
+    assert 'pip install "jax[cuda13]==0.10.2"' in en
+
+
+def test_advice_when_the_gpu_is_seen_but_fails_with_a_new_enough_driver():
+    driver = doctor.Driver(found=True, working=True, version="550.120")
     zh, en = doctor.gpu_advice("jax", "0.10.2", driver, "XlaRuntimeError: no kernel image")
-    assert "470.256" in en and "no kernel image" in en and "525" in zh
+    assert "no kernel image" in en and "550.120 is new enough" in en and "525" in zh
+    assert "too old" not in en
+
+
+@pytest.mark.parametrize("failure", ["", "XlaRuntimeError: CUDA_ERROR_SYSTEM_DRIVER_MISMATCH"])
+def test_advice_for_a_driver_too_old_says_so_and_does_not_blame_the_cpu_build(failure):
+    driver = doctor.Driver(found=True, working=True, version="470.256.02")
+    zh, en = doctor.gpu_advice("jax", "0.10.2", driver, failure)
+    assert "driver 470.256.02 is too old" in en
+    assert "the CUDA 12 build of jax needs driver 525 or newer" in en
+    assert "驱动 470.256.02 太旧" in zh and "525" in zh
+    assert "CPU build" not in en and "CPU 版" not in zh
+
+
+def test_advice_for_a_cuda_13_build_on_a_driver_older_than_580():
+    driver = doctor.Driver(found=True, working=True, version="575.51")
+    _, en = doctor.gpu_advice("torch", "2.13.0+cu130", driver, installed=13)
+    assert "the CUDA 13 build of torch needs driver 580 or newer" in en
+
+
+def test_advice_on_an_nvswitch_machine_names_the_fabric_manager():
+    driver = doctor.Driver(found=True, working=True, version="550.120", gpus=("NVIDIA H100",) * 8)
+    zh, en = doctor.gpu_advice("tensorflow", "2.21.0", driver, nvswitches=4)
+    assert "4 NVSwitch chips" in en and "nvidia-fabricmanager-550" in en
+    assert "sudo systemctl enable --now nvidia-fabricmanager" in en
+    assert "nvidia-fabricmanager" in zh
+    # Without NVSwitch the same machine state is blamed on the CPU build.
+    _, en = doctor.gpu_advice("tensorflow", "2.21.0", driver)
+    assert "fabricmanager" not in en and "CPU build" in en
+
+
+def test_column_width_counts_chinese_characters_twice():
+    assert doctor._width("Python") == 6
+    assert doctor._width("后端 / Backend") == 14
+    assert doctor._width("GPU 可用 / GPU usable") == 21
 
 
 def test_labels_line_up_with_chinese_text():
-    rows = [doctor._row("后端 / Backend", "x"), doctor._row("Python", "x")]
-    # Chinese characters take two columns in a terminal, so the values start in one column.
-    starts = [doctor._width(row[: row.index("x")]) for row in rows]
-    assert starts[0] == starts[1]
+    # Chinese characters take two columns in a terminal, so the values start in column 26 for
+    # every label: 2 + 14 + 10 spaces, 2 + 6 + 18 spaces.
+    assert doctor._row("后端 / Backend", "x") == "  后端 / Backend          x"
+    assert doctor._row("Python", "x") == "  Python                  x"
 
 
 # --- the whole program ------------------------------------------------------------------------
@@ -290,24 +418,39 @@ def test_missing_backend_is_a_clean_error_naming_the_alternatives(tmp_path):
     assert "cannot start" in result.stdout
 
 
-def test_backend_summary_keeps_its_line_built_from_backend_info():
+def test_doctor_reports_a_driver_too_old_for_the_backend(tmp_path):
     _needs("jax")
-    code = (
-        "import jax, keras\n"
-        "from keras_tutorial.settings import backend_info, backend_summary\n"
-        "info = backend_info()\n"
-        "devices = ', '.join(str(d) for d in jax.devices())\n"
-        "assert info.name == 'jax' and info.version == jax.__version__, info\n"
-        "assert info.gpu_usable == any(d.platform == 'gpu' for d in jax.devices()), info\n"
-        "expected = f'Keras {keras.__version__} · backend jax {jax.__version__} · '\n"
-        "expected += f'devices: {devices}'\n"
-        "assert backend_summary() == expected, (backend_summary(), expected)\n"
+    _fake_nvidia_smi(tmp_path, 'echo "NVIDIA GeForce GTX 1080, 470.256.02"')
+    result = run_doctor(
+        "--require-gpu",
+        backend="jax",
+        hide=("tensorflow",),
+        env={
+            "KERAS_HOME": str(tmp_path),
+            "PATH": str(tmp_path),
+            "JAX_PLATFORMS": "cpu",
+            "WSL_LIB_DIR": str(tmp_path / "absent"),
+        },
     )
+    assert_clean_error(result, "Driver 470.256.02 is too old", "驱动 470.256.02 太旧")
+    assert "needs driver 525 or newer" in result.stderr
+    assert "CPU build" not in result.stderr
+    assert "470.256.02 · NVIDIA GeForce GTX 1080 — 太旧 / too old" in result.stdout
+
+
+def test_backend_summary_names_keras_the_backend_and_its_devices():
+    _needs("jax")
+    code = "from keras_tutorial.settings import backend_summary\nprint(backend_summary())\n"
     result = subprocess.run(
         [sys.executable, "-c", code],
-        env={**os.environ, "KERAS_BACKEND": "jax"},
+        env={**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"},
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert result.returncode == 0, result.stderr
+    # The versions are the installed packages' (read from their metadata); jax names its one CPU
+    # device cpu:0.
+    keras_version, jax_version = version("keras"), version("jax")
+    expected = f"Keras {keras_version} · backend jax {jax_version} · devices: cpu:0"
+    assert result.stdout.strip().splitlines()[-1] == expected

@@ -28,6 +28,8 @@ TORCH_INDEX = "https://download.pytorch.org/whl/"
 
 # Under WSL the Windows driver puts nvidia-smi in this folder, which is not always on PATH.
 WSL_LIB_DIR = "/usr/lib/wsl/lib"
+# Seconds nvidia-smi may take: a stuck driver must not hang the doctor.
+NVIDIA_SMI_TIMEOUT = 30
 
 # NVSwitch chips (HGX boards) show up as PCI bridges of NVIDIA's vendor id.
 PCI_DEVICES = Path("/sys/bus/pci/devices")
@@ -166,9 +168,12 @@ def driver_status() -> Driver:
             [program, "--query-gpu=name,driver_version", "--format=csv,noheader"],
             capture_output=True,
             text=True,
-            timeout=30,
+            timeout=NVIDIA_SMI_TIMEOUT,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except subprocess.TimeoutExpired:
+        stuck = f"no answer within {NVIDIA_SMI_TIMEOUT} s: the driver or the GPU is stuck"
+        return Driver(found=True, working=False, problem=stuck)
+    except OSError as exc:
         return Driver(found=True, working=False, problem=str(exc))
     version, gpus = parse_nvidia_smi(result.stdout)
     if result.returncode != 0 or not version:
@@ -299,7 +304,9 @@ def gpu_advice(
     builds = cuda_builds(driver.version)
     pinned = _base_version(version)
     install = {
-        "tensorflow": f'pip install "tensorflow[and-cuda]=={pinned}"',
+        # make installs the CPU build, tensorflow-cpu, which owns the same folder: remove it first.
+        "tensorflow": "pip uninstall -y tensorflow-cpu && "
+        f'pip install "tensorflow[and-cuda]=={pinned}"',
         "jax": f'pip install "jax[{builds.jax}]=={pinned}"',
         "torch": f"pip install torch=={pinned} --index-url {TORCH_INDEX}{builds.torch}",
     }.get(backend, f"bash setup_gpu_ubuntu.sh --backend {backend}")
@@ -423,8 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.flush()
 
     if info is None:
-        # tensorflow and keras come with the project itself; jax and torch are its extras.
-        install = "pip install -e ."
+        # keras comes with the project; TensorFlow's CPU build (cpu), jax and torch are extras.
+        install = 'pip install -e ".[cpu]"'
         if backend in ("jax", "torch"):
             install = f'pip install -e ".[{backend}]"'
         others = " / ".join(
