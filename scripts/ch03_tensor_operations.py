@@ -157,7 +157,7 @@ print("与广播结果相同:", np.array_equal(naive_add_matrix_and_vector(x, y)
 
 # %% [markdown]
 # 本来就有的长度为 1 的轴也会被拉伸。一个列向量 (3, 1) 加一个行向量 (4,)：右对齐后是 (3, 1) 和 (1, 4)，
-# 两个长度为 1 的轴都被拉伸，结果是 (3, 4)，第 i 行第 j 列是 `col[i] + row[j]`。
+# 两个长度为 1 的轴都被拉伸，结果是 (3, 4)，第 i 行第 j 列是 `col[i, 0] + row[j]`。
 # `np.broadcast_shapes` 只算形状，不做运算：
 
 # %%
@@ -315,8 +315,9 @@ print("(x @ y)[1] 等于 x[1] @ y[1]:", np.allclose((x @ y)[1], x[1] @ y[1]))
 print("np.dot(x, y)[1, :, 0] 等于 x[1] @ y[0]:", np.allclose(np.dot(x, y)[1, :, 0], x[1] @ y[0]))
 
 # %% [markdown]
-# 关于名字：Keras 的作者在书里把点积也叫作 tensor product。但在数学里，张量积(tensor product)指的是外积(outer product)：
-# 长度 m 和 n 的两个向量的外积是 (m, n) 矩阵，第 i 行第 j 列是 `a[i] * b[j]`，什么都不求和。本教程只说"点积"。
+# 关于名字：Keras 的作者在书里把点积也叫作 tensor product。但在数学里，张量积(tensor product)是另一回事：
+# 两个向量的张量积就是它们的外积(outer product)。长度 m 和 n 的两个向量的外积是 (m, n) 矩阵，
+# 第 i 行第 j 列是 `a[i] * b[j]`，什么都不求和。本教程只说"点积"。
 
 # %%
 a, b = np.array([1, 2, 3]), np.array([10, 20])
