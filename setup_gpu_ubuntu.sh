@@ -937,10 +937,13 @@ backend_pip_args() {
   esac
 }
 
-# Every pip call of this script goes through here (pip settings belong in one place).
-pip_install() {
-  run_long "$CONDA" run -n "$ENV_NAME" --no-capture-output python -m pip install "$@"
+# Every pip call of this script goes through here (pip settings belong in one place). conda run
+# passes the environment on, so the learner's own pip settings (PIP_INDEX_URL, PIP_DEFAULT_TIMEOUT,
+# a pip.conf: a mirror, see README) apply to every call, as to conda's pip run for environment.yml.
+pip_run() {
+  run_long "$CONDA" run -n "$ENV_NAME" --no-capture-output python -m pip "$@"
 }
+pip_install() { pip_run install "$@"; }
 
 install_backend() {
   local what="GPU"
@@ -952,6 +955,8 @@ install_backend() {
   fi
   backend_pip_args
   if ((${#BACKEND_PIP_ARGS[@]})); then
+    # environment.yml installed TensorFlow's CPU build, which owns the GPU build's folder.
+    [[ $BACKEND != tensorflow ]] || pip_run uninstall --yes tensorflow-cpu
     pip_install "${BACKEND_PIP_ARGS[@]}"
   else
     say "    environment.yml 已装好 $BACKEND 的 CPU 版 / environment.yml installed the CPU build of $BACKEND already."
