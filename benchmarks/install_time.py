@@ -10,7 +10,10 @@ exists::
     python3 benchmarks/install_time.py --test          # also clone → make test green
     python3 benchmarks/install_time.py --commit HEAD~3 # an older commit, for a before/after
 
-Give MNIST with ``MNIST_PATH`` so that the download does not count. Not part of ``make test``.
+Columns: the clone; "installed", when make starts the chapter (or pytest); "first accuracy", the
+first line that prints an accuracy; "done", make's end; "CPU time", user + system seconds of make
+and all it ran (the clone excluded). Give MNIST with ``MNIST_PATH`` so that the download does not
+count. Not part of ``make test``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -52,6 +56,8 @@ def load() -> str:
 def timed_make(target: str, cwd: Path, env: dict[str, str], start: float, log: Path) -> dict:
     """Run `make TARGET`, streaming its output to LOG; times are seconds since START."""
     result: dict = {"target": target, "first_accuracy": None, "chapter_starts": None}
+    # CPU seconds of make and everything it ran: steadier than wall time on a shared machine.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with log.open("w") as out:
         proc = subprocess.Popen(
             ["make", target],
@@ -71,6 +77,8 @@ def timed_make(target: str, cwd: Path, env: dict[str, str], start: float, log: P
             if result["first_accuracy"] is None and ACCURACY.search(line):
                 result["first_accuracy"] = now
         result["status"] = proc.wait()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     result["done"] = time.monotonic() - start
     result["load_after"] = load()
     return result
@@ -127,15 +135,15 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(
-        "| fresh clone → | status | clone | installed | first accuracy | done "
+        "| fresh clone → | status | clone | installed | first accuracy | done | CPU time "
         "| load before → after |"
     )
-    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for r in results:
         print(
             f"| make {r['target']} | {r['status']} | {seconds(r['cloned'])} "
             f"| {seconds(r['chapter_starts'])} | {seconds(r['first_accuracy'])} "
-            f"| {seconds(r['done'])} "
+            f"| {seconds(r['done'])} | {seconds(r['cpu'])} "
             f"| {r['load_before']} → {r['load_after']} |"
         )
     failed = [r for r in results if r["status"] != 0]
