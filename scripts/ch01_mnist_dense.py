@@ -30,40 +30,25 @@
 # %% [markdown]
 # ## 1.1 准备工作
 #
-# 先读入命令行参数，固定随机种子(random seed)，让每次运行的结果可以复现；
-# 再打印 Keras 用的是哪个后端(backend)、在什么设备上计算。
+# 第一个单元格做所有章节开头都要做的事：读入命令行参数（在 Jupyter 里用默认值），
+# 固定随机种子(random seed)让每次运行的结果可以复现。然后导入 Keras 和 NumPy，
+# 并打印 Keras 用的是哪个后端(backend)、在什么设备上计算。
 # 想换后端，在启动前设置环境变量，例如 `KERAS_BACKEND=jax`，代码一行都不用改。
 #
-# 用 TensorFlow 后端时，导入过程中可能会打印几行以 `I0000`、`E0000` 开头的日志，比如找不到 CUDA 驱动。没有 NVIDIA GPU 的电脑上这是正常的，可以不管。
-#
-# `with frozen_imports():` 只影响速度。导入 Keras 和 TensorFlow 会创建几十万个 Python 对象，几乎都一直用到程序结束
-# （下面打印的"冻结的对象"是冻结那一刻进程里被跟踪的全部对象，大部分来自这次导入），Python 的垃圾回收器(garbage collector)却会在导入途中和程序退出时
-# 一遍遍检查它们；在我们测过的两台 2 核 CPU 上，这合计要 1.5–3 秒（测量见 `benchmarks/README.md`）。
-# 这个上下文管理器(context manager)在导入期间暂停垃圾回收，导入后用 `gc.freeze()` 让回收器以后不再查看这些对象。
+# 用 TensorFlow 后端时，可能会先打印几行以 `I0000`、`E0000` 开头的日志，比如找不到 CUDA 驱动。
+# 没有 NVIDIA GPU 的电脑上这是正常的，可以不管。
 
 # %%
-import gc
+from keras_tutorial.settings import backend_summary, start_chapter
 
-from keras_tutorial.settings import (
-    add_training_flags,
-    backend_summary,
-    chapter_parser,
-    parse_args,
-    set_seed,
+args = start_chapter(
+    "第 1 章：用全连接网络识别 MNIST / Chapter 1: a Dense network on MNIST", epochs=5
 )
-from keras_tutorial.tuning import frozen_imports
 
-parser = chapter_parser("第 1 章：用全连接网络识别 MNIST / Chapter 1: a Dense network on MNIST")
-add_training_flags(parser)  # --epochs（默认 5）和 --batch-size（默认 128）
-args = parse_args(parser)
+import keras
+import numpy as np
 
-with frozen_imports():
-    import keras
-    import numpy as np
-
-set_seed(args.seed)
 print(backend_summary())
-print("冻结的对象 frozen objects:", gc.get_freeze_count())
 print(f"epochs={args.epochs}  batch_size={args.batch_size}  quick={args.quick}  out={args.out}")
 
 # %% [markdown]
@@ -103,7 +88,7 @@ finish(fig, args.out, "ch01_samples.png")
 # %% [markdown]
 # ## 1.3 数据预处理
 #
-# 网络的第一层是全连接层(Dense layer)，它吃的是一维向量，所以把每张 28×28 的图展平成长度 784 的向量；
+# 本章网络的第一层是全连接层(Dense layer)，它的输入是一维向量，所以把每张 28×28 的图展平成长度 784 的向量；
 # 再把像素从 0–255 的整数缩放到 0–1 的 `float32`，数值范围小而统一，训练更稳定。
 #
 # 标签从一个整数变成独热编码(one-hot encoding)：长度 10 的向量，只有正确数字的位置是 1，
@@ -125,77 +110,123 @@ print("x_train:", x_train.shape, x_train.dtype, " 取值范围:", x_train.min(),
 print("y_train:", y_train.shape, " 第一个标签", train_labels[0], "→", y_train[0])
 
 # %% [markdown]
-# ## 1.4 搭建网络
+# ## 1.4 层：一步步把数据提炼成有用的表示
 #
-# 网络由层(layer)堆叠而成，`Sequential` 就是把层按顺序串起来：
+# 深度学习的核心部件是层(layer)。可以把一层看成一个数据过滤器：数据从一头进去，
+# 从另一头出来的是换了一种写法的数据，也就是一种新的表示(representation)。
+# 层的参数是从数据里学来的，训练的目标就是让每一层的输出比它的输入更有助于回答眼前的问题。
+# 把几层串起来，原始像素就被一层层提炼，越往后越接近最终答案"这是数字几"，
+# 就像把矿石一遍遍提纯，原书把这叫作数据蒸馏(data distillation)。
 #
-# - 第一层 `Dense(512, activation="relu")`：512 个神经元，每个都和输入的 784 个像素全部相连，
-#   再经过 relu 激活函数(activation function)，即把负数变成 0；
-# - 第二层 `Dense(10, activation="softmax")`：输出 10 个数，softmax 把它们变成加起来等于 1 的概率，
+# 本章的网络只有两层：
+#
+# - 第一层 `Dense(512, activation="relu")`：512 个神经元(neuron)，每个都和输入的 784 个像素全部相连，
+#   算出的结果再经过 relu 激活函数(activation function)，即把负数变成 0。
+#   它输出 512 个数，这就是网络为每张图学到的新表示；
+# - 第二层 `Dense(10, activation="softmax")`：从这 512 个数算出 10 个数，softmax 把它们变成加起来等于 1 的概率，
 #   第 i 个数就是"这张图是数字 i"的概率。
-#
-# `model.summary()` 列出每层的输出形状和参数(parameter)个数，也就是网络要学习的权重(weight)的数量。
-
-# %%
-model = keras.Sequential(
-    [
-        keras.Input(shape=(28 * 28,)),
-        keras.layers.Dense(512, activation="relu"),
-        keras.layers.Dense(10, activation="softmax"),
-    ]
-)
-model.summary()
-
-# %% [markdown]
-# 第一层有 784 × 512 个权重加 512 个偏置(bias)，第二层有 512 × 10 + 10 个，合计约 40 万个参数。
 #
 # ## 1.5 编译：选择损失函数、优化器和指标
 #
-# 训练之前还要告诉网络三件事：
+# 网络能训练之前，还要在编译(`compile`)时告诉它三件事：
 #
 # - **损失函数(loss function)**：怎样衡量预测和正确答案差多远。多分类加独热标签，用分类交叉熵
 #   `categorical_crossentropy`；
-# - **优化器(optimizer)**：根据损失怎样调整权重。这里用 `rmsprop`，第 4 章会从零实现它；
+# - **优化器(optimizer)**：根据损失怎样调整权重(weight)。这里用 `rmsprop`，第 4 章会从零实现它；
 # - **指标(metric)**：训练时顺便报告的、人容易看懂的数字，这里是准确率(accuracy)。
 #
-# 最后一个参数是本教程加的，只影响速度，不影响网络学到什么。`fit` 每处理一个批量，都要从 Python 调用一次后端编译好的训练步骤；
-# 这个小网络在 CPU 上算一个批量只要几毫秒，每次调用的固定开销（调度、回调、进度条）就显得很大。
-# `compile_options(steps)` 设置 `steps_per_execution=steps`，让一次调用连续跑完一整轮的所有批量，开销只付一次。
-# 代价是进度条每轮只在结尾更新一次。PyTorch 后端不支持这个设置，函数会返回空字典，什么也不改。
-# 用 `make bench` 可以在你的机器上比较改与不改的用时。
+# 下面的函数 `build_model` 把搭网络和编译写在一起，返回一个可以训练的模型；
+# `hidden_units` 是第一层的神经元个数，默认 512。
+# 单元格第一行的 `# @save` 是本教程的约定：这样标记的单元格会被原样复制进 `keras_tutorial/ch01.py`，
+# 第 4 章、练习答案和基准测试都用 `from keras_tutorial.ch01 import build_model` 拿到同一个模型
+# （所以这个单元格自己也写了 `import keras`，复制出去的代码才能单独运行）。
 
 # %%
-from keras_tutorial.tuning import compile_options, steps_per_epoch
+# @save
+import keras
 
-steps = steps_per_epoch(len(x_train), args.batch_size)
-model.compile(
-    optimizer="rmsprop",
-    loss="categorical_crossentropy",
-    metrics=["accuracy"],
-    **compile_options(steps),
-)
-print("每轮批量数 steps per epoch:", steps, " 额外的编译参数:", compile_options(steps))
+
+def build_model(hidden_units=512):
+    """第 1 章的网络：Dense(hidden_units, relu) → Dense(10, softmax)，已编译。"""
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28 * 28,)),
+            keras.layers.Dense(hidden_units, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
 
 # %% [markdown]
-# ## 1.6 训练
+# `model.summary()` 列出每层的输出形状和参数(parameter)个数，也就是网络要学习的数的个数：
+
+# %%
+model = build_model()
+model.summary()
+print("参数总数:", model.count_params())
+
+# %% [markdown]
+# 第一层有 784 × 512 个权重加 512 个偏置(bias)，第二层有 512 × 10 个权重加 10 个偏置，
+# 加起来就是上面打印的参数总数。
 #
-# `fit` 把训练集切成每批 128 张的小批量(mini-batch)，每批算一次损失、更新一次权重；
-# 全部训练数据过一遍叫一轮(epoch)。进度条显示每轮的损失和准确率。
+# ## 1.6 训练，同时留出验证集
+#
+# `fit` 把训练数据切成每批 128 张的小批量(mini-batch)，每批算一次损失、更新一次权重；
+# 每批的图片张数叫批大小(batch size)，全部训练数据过一遍叫一轮(epoch)。
+# 训练图片数不是 128 的整数倍时，最后剩下的不足 128 张也照样算一批，同样更新一次权重。
+#
+# 要知道网络在没见过的图上表现如何，又不能为此动用测试集（原因在 1.8 节），
+# 就从训练数据里再留出一部分当验证集(validation set)。`validation_split=0.1` 让 Keras 把训练数据的
+# 最后 10%（完整数据时是 6000 张）留出来不参与训练，只用前 90% 更新权重；每轮结束时在验证集上算一次损失和准确率，
+# 进度条里的 `val_loss`、`val_accuracy` 就是它们。
 
 # %%
-history = model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, verbose=1)
+history = model.fit(
+    x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, validation_split=0.1
+)
 
 # %% [markdown]
-# 损失一轮比一轮低，训练准确率一轮比一轮高。把这两条训练曲线画出来：
+# 把训练集和验证集上的损失、准确率画在一起：
 
 # %%
 fig = plot_history(history.history)
 finish(fig, args.out, "ch01_history.png")
+print("每轮验证损失 val_loss:", np.round(history.history["val_loss"], 4))
+print("验证损失最低的一轮:", int(np.argmin(history.history["val_loss"])) + 1)
 
 # %% [markdown]
-# ## 1.7 在测试集上评估
+# ## 1.7 训练准确率、验证准确率和泛化差距
 #
-# 训练集上的成绩不算数：网络可能只是把见过的图"背"了下来。真正的考验是从没见过的测试集。
+# 进度条上的 `accuracy` 并不是训练好的模型在训练集上的准确率：它是这一轮里各个小批量准确率的平均，
+# 而这一轮中权重一直在变，前面的批量是用较差的权重算的。要知道最终模型在训练数据上的准确率，
+# 就用 `evaluate` 在参与训练的那 90% 上重新算一遍；验证集也照样算一遍。
+
+# %%
+n_fit = int(len(x_train) * 0.9)  # validation_split=0.1：前 90% 用于训练，最后 10% 是验证集
+train_loss, train_acc = model.evaluate(x_train[:n_fit], y_train[:n_fit], verbose=0)
+val_loss, val_acc = model.evaluate(x_train[n_fit:], y_train[n_fit:], verbose=0)
+print(f"进度条最后一轮的平均准确率: {history.history['accuracy'][-1]:.4f}")
+print(f"train_acc: {train_acc:.4f}   （evaluate，训练用的 {n_fit} 张）")
+print(f"val_acc: {val_acc:.4f}   （evaluate，验证集 {len(x_train) - n_fit} 张）")
+print(f"泛化差距 gap: {train_acc - val_acc:+.4f}")
+
+# %% [markdown]
+# 模型在训练过的数据上通常比在没见过的数据上做得好一些，两者之差叫泛化差距(generalization gap)，
+# 上面打印了它的大小。差距本身并不说明出了问题：网络除了学到"数字长什么样"这种普遍规律，
+# 也难免记住一些只属于训练图片的细节。
+#
+# 真正的过拟合(overfitting)要看曲线：训练损失还在下降，验证损失却停止下降、开始回升，
+# 从那一轮起，多训练只会让网络把训练集记得更牢，在新数据上的损失反而变大。上面打印了每轮的验证损失和它最低的一轮；
+# 如果最低的一轮就是最后一轮，说明验证损失在这几轮里一直在降，还谈不上过拟合。
+# 练习 2 把训练延长到 20 轮，就能看到验证损失回升。`--quick` 模式数据太少，这些数字都不可靠。
+#
+# ## 1.8 在测试集上评估
+#
+# 测试集只在最后用一次，用来报告最终成绩。如果根据测试准确率去挑轮数或层的大小，
+# 测试集就变成了挑选模型的依据，它给出的成绩不再是"没见过的数据"上的成绩，这叫测试集泄露。
+# 所以比较不同设置时（本章的练习就是这样）看验证准确率，测试集留到最后。
 
 # %%
 test_loss, test_acc = model.evaluate(x_test, y_test, verbose=0)
@@ -203,7 +234,7 @@ print(f"test_loss: {test_loss:.4f}")
 print(f"test_acc: {test_acc:.4f}")
 
 # %% [markdown]
-# ## 1.8 用模型做预测
+# ## 1.9 用模型做预测
 #
 # `predict` 对每张图输出 10 个概率，取最大的那个位置（`argmax`）就是预测的数字。
 # 下面画出测试集的前 16 张图，标题里是"预测 / 真实"，预测错了的标成红色。
@@ -218,7 +249,7 @@ fig = show_digits(test_images[:16], test_labels[:16], predicted[:16], title="Tes
 finish(fig, args.out, "ch01_predictions.png")
 
 # %% [markdown]
-# 再专门看看它认错的图。很多错例连人看着都犹豫，也有一些是网络明显犯傻：
+# 再专门看看它认错的图。有些错例连人看着都犹豫，有些则是人一眼就能认对的：
 
 # %%
 wrong = np.flatnonzero(predicted != test_labels)
@@ -231,33 +262,14 @@ if len(wrong):
     finish(fig, args.out, "ch01_mistakes.png")
 
 # %% [markdown]
-# ## 1.9 训练集和测试集的差距：过拟合
-#
-# 比较最后一轮的训练准确率和测试准确率：
-
-# %%
-train_acc = history.history["accuracy"][-1]
-print(f"训练准确率 train accuracy: {train_acc:.4f}")
-print(f"测试准确率 test accuracy:  {test_acc:.4f}")
-print(f"差距 gap: {train_acc - test_acc:+.4f}")
-
-# %% [markdown]
-# 在完整数据上，测试准确率通常比训练准确率低一点（上面打印的差距为正）。
-# 模型在新数据上的表现不如在训练数据上，这叫过拟合(overfitting)：
-# 网络除了学到"数字长什么样"这种普遍规律，也记住了训练集里的个别细节，而这些细节对新图片没有用。
-# 训练轮数越多，这个差距往往越大。`--quick` 模式数据太少，差距的大小和方向都不可靠。
-#
 # ## 1.10 保存和加载模型
 #
 # 训练好的模型可以存成 Keras 原生的 `.keras` 文件（结构、权重和优化器状态都在里面），
 # 以后直接加载使用，不用再训练。加载回来的模型对同样的输入给出同样的预测：
 
 # %%
-from keras_tutorial.files import atomic_path
-
 model_path = args.out / "ch01_mnist_dense.keras"
-with atomic_path(model_path) as tmp:
-    model.save(tmp)
+model.save(model_path)
 print("模型已保存到 / model saved to", model_path)
 
 reloaded = keras.models.load_model(model_path)
@@ -267,17 +279,99 @@ print("重新加载后前 100 张预测相同:", same)
 # %% [markdown]
 # ## 小结
 #
-# - 一个 Keras 项目的基本流程：加载数据 → 预处理 → 搭网络 → 编译 → 训练(`fit`) →
+# - 一个 Keras 项目的基本流程：加载数据 → 预处理 → 搭网络并编译（`build_model`）→ 训练(`fit`) →
 #   评估(`evaluate`) → 预测(`predict`) → 保存(`save`)。
-# - 全连接网络吃一维向量，所以 28×28 的图被展平成 784 维；像素缩放到 0–1，标签做独热编码。
-# - 只有两层、约 40 万个参数的网络，训练几轮就能在测试集上认对绝大多数数字（见 1.7 节打印的 `test_acc`）。
-# - 训练集上的成绩总比测试集好一点，这就是过拟合；判断模型好坏要看测试集。
+# - 全连接层的输入是一维向量，所以 28×28 的图被展平成 784 维；像素缩放到 0–1，标签做独热编码。
+# - 每一层把输入变成一种更有用的表示；两层、约 40 万个参数的网络训练 5 轮，
+#   就在测试集上认对了绝大多数数字（见 1.8 节打印的 `test_acc`）。
+# - 训练数据上的准确率高于验证集，两者之差是泛化差距；验证损失开始回升才是过拟合。
+# - 挑选设置看验证集；测试集只在最后用一次。
 
 # %% [markdown]
 # ## 练习
 #
-# 1. 把 `--epochs` 改成 1、10、20，记下训练准确率和测试准确率，差距怎样变化？
-# 2. 把第一层改成 64 个或 1024 个神经元，参数个数和测试准确率各怎么变？
-# 3. 去掉 `/ 255` 这一步直接训练，会发生什么？为什么？
-# 4. 在第一层后面再加一层 `Dense(256, activation="relu")`，结果有没有变好？
-# 5. 用 `KERAS_BACKEND=jax` 或 `KERAS_BACKEND=torch` 再跑一次，比较速度和准确率。
+# 在每道题下面的单元格里写答案并运行：有确定答案的题，`check` 会告诉你对不对，不对时给出提示；
+# 做实验的题没有自动检查。参考答案在 `notebooks/ch01_answers.ipynb`，先自己试，再去看。
+
+# %%
+from keras_tutorial.exercises import check
+
+# %% [markdown]
+# ### 练习 1
+#
+# 本章用 `validation_split=0.1`、批大小 128 训练。完整数据时，一轮里权重一共更新多少次？
+# 先用 1.6 节讲的规则算出来，再对照训练时进度条上的数字。
+
+# %%
+updates_per_epoch = None  # 在这里写出一个整数
+check("ch01.1", updates_per_epoch)
+
+# %% [markdown]
+# ### 练习 2
+#
+# 把轮数改成 1、10、20 各训练一次，比较每次最后的验证准确率；再看 20 轮时每轮的验证损失：
+# 从哪一轮起它不降反升？训练损失那时在做什么？（一次 20 轮的训练就够了，想想为什么。）
+
+# %%
+model_e = build_model()
+history_e = model_e.fit(
+    x_train, y_train, epochs=1, batch_size=128, validation_split=0.1, verbose=0
+)  # 改 epochs
+print("每轮验证损失:", np.round(history_e.history["val_loss"], 4))
+print("每轮验证准确率:", np.round(history_e.history["val_accuracy"], 4))
+
+# %% [markdown]
+# ### 练习 3
+#
+# 按 1.5 节的数法，不运行代码，算出 `build_model(64)` 和 `build_model(1024)` 各有多少个参数，
+# 写成两个整数 `(64 个神经元时, 1024 个神经元时)`；算完可以用 `count_params()` 核对。
+
+# %%
+parameter_counts = None  # 例如 (12345, 67890)
+check("ch01.3", parameter_counts)
+
+# %% [markdown]
+# ### 练习 4
+#
+# 用 `build_model(64)` 和 `build_model(1024)` 各训练 5 轮（同样 `validation_split=0.1`），
+# 比较它们和 512 个神经元时的验证准确率。参数多了 16 倍，准确率也跟着涨吗？
+
+# %%
+model_h = build_model(64)  # 换成 1024 再试
+history_h = model_h.fit(x_train, y_train, epochs=5, batch_size=128, validation_split=0.1, verbose=0)
+print("最后一轮验证准确率:", round(history_h.history["val_accuracy"][-1], 4))
+
+# %% [markdown]
+# ### 练习 5
+#
+# 在第一层后面再加一层 `keras.layers.Dense(256, activation="relu")`（照 `build_model` 的样子自己写一个模型，
+# 编译参数不变），训练 5 轮。验证准确率有没有变好？
+
+# %%
+model_d = keras.Sequential(
+    [
+        keras.Input(shape=(28 * 28,)),
+        keras.layers.Dense(512, activation="relu"),
+        # 在这里加一层，再照 build_model 编译，像练习 4 那样训练并打印验证准确率
+        keras.layers.Dense(10, activation="softmax"),
+    ]
+)
+
+# %% [markdown]
+# ### 练习 6
+#
+# 去掉预处理里的 `/ 255`，让像素保持 0–255，再训练 5 轮。验证损失和验证准确率怎么变？为什么？
+
+# %%
+x_train_raw = train_images.reshape((len(train_images), 28 * 28)).astype("float32")
+# 用 x_train_raw 代替 x_train，训练一个新的 build_model()，打印每轮的验证损失和验证准确率
+
+# %% [markdown]
+# ### 练习 7
+#
+# 换一个后端再跑一次本章：在终端里运行 `KERAS_BACKEND=jax python scripts/ch01_mnist_dense.py`
+# （或 `KERAS_BACKEND=torch`；要先安装 JAX 或 PyTorch）。比较打印出的 `val_acc` 和用时。
+# 代码一行都不用改，这就是 Keras 多后端的意思。
+
+# %%
+print("现在的后端:", keras.backend.backend())
