@@ -328,9 +328,8 @@ print(f"中心差分: dL/dw ≈ {(neuron_loss(w_in + 1e-6) - neuron_loss(w_in - 
 def init_params(input_dim=784, hidden=512, classes=10, seed=0, dtype="float32"):
     """随机初始化，和 Keras 的 Dense 一样：权重取 glorot_uniform，偏置取 0。"""
     rng = np.random.default_rng(seed)
-    limit1 = np.sqrt(
-        6 / (input_dim + hidden)
-    )  # glorot_uniform：在 ±√(6/(输入数+输出数)) 间均匀抽取
+    # glorot_uniform：在 ±√(6 / (输入数 + 输出数)) 之间均匀抽取
+    limit1 = np.sqrt(6 / (input_dim + hidden))
     limit2 = np.sqrt(6 / (hidden + classes))
     W1 = rng.uniform(-limit1, limit1, size=(input_dim, hidden)).astype(dtype)
     W2 = rng.uniform(-limit2, limit2, size=(hidden, classes)).astype(dtype)
@@ -507,7 +506,7 @@ descent.print_comparison({"NumPy": (np_epochs, np_acc), "Keras": (keras_epochs, 
 # %% [markdown]
 # 上表是这台机器、这次运行的实测（`--quick` 数据太少，只说明流程能跑通）。两个网络的结构、优化器、批大小都一样，准确率相近，差别来自随机初始化和打乱顺序。怎样读用时：
 #
-# - **第 1 轮**："第 1 轮多出"一行是第 1 轮比其余各轮平均多用的时间。NumPy 什么也不编译，上表里它的第 1 轮也可能多出时间（内存第一次分配、缓存还是冷的），所以 Keras 多出的部分不能都算在编译头上；这次运行分不出各占多少。
+# - **第 1 轮**："第 1 轮多出"一行是第 1 轮比其余各轮平均多用的时间。NumPy 什么也不编译，它这一行只反映一次性开销（内存第一次分配、缓存还是冷的）和测量的起伏，可正可负。Keras 多出的部分要和它对照着看；这次运行分不出其中多少是编译，所以不能说"主要是编译"。
 # - **每一批**：两边做的是同样的矩阵乘法，NumPy 交给 OpenBLAS 库，Keras 交给后端自己的实现。本章的 NumPy 写法照着公式来，每一步都新建数组，没有为速度做任何优化；Keras 的 `fit` 每批也要经过框架的调度、回调和指标。哪边快随机器、后端和当时的负载而变，以上面打印的为准，最好多跑几次。
 # - 这里只在这台 CPU 上测了这个小网络。换成 GPU 或更大的模型要重新测，对这么小的网络 GPU 不一定更快。Keras 的价值也不只在速度：任何结构的模型都不用手写反向传播，梯度由自动微分给出。
 #

@@ -41,9 +41,8 @@ def rmsprop_step(w, g, s, learning_rate=0.001, rho=0.9, epsilon=1e-7):
 def init_params(input_dim=784, hidden=512, classes=10, seed=0, dtype="float32"):
     """随机初始化，和 Keras 的 Dense 一样：权重取 glorot_uniform，偏置取 0。"""
     rng = np.random.default_rng(seed)
-    limit1 = np.sqrt(
-        6 / (input_dim + hidden)
-    )  # glorot_uniform：在 ±√(6/(输入数+输出数)) 间均匀抽取
+    # glorot_uniform：在 ±√(6 / (输入数 + 输出数)) 之间均匀抽取
+    limit1 = np.sqrt(6 / (input_dim + hidden))
     limit2 = np.sqrt(6 / (hidden + classes))
     W1 = rng.uniform(-limit1, limit1, size=(input_dim, hidden)).astype(dtype)
     W2 = rng.uniform(-limit2, limit2, size=(hidden, classes)).astype(dtype)
