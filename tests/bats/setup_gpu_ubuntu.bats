@@ -112,9 +112,11 @@ load helpers
   assert_output_has "run this script again in a few minutes"
   refute_output_has "The driver is installed"
   refute_output_has "Reboot the machine"
-  # apt waited for the dpkg lock, and said so, before its first step.
+  # apt waited for the dpkg lock, and said so before its first step.
+  assert_called "sudo apt-get -o DPkg::Lock::Timeout=600 update"
+  assert_called "sudo apt-get -o DPkg::Lock::Timeout=600 install -y ubuntu-drivers-common"
   assert_output_has "apt waits up to 600 s for other package managers"
-  [[ ${output%%apt-get -o*} == *"apt waits up to 600 s"* ]]
+  [[ ${output%%apt-get -o DPkg::Lock::Timeout*} == *"apt waits up to 600 s"* ]]
   [ ! -e "$HOME/.local/state/keras-tutorial/reboot-requested-in-boot" ]
 }
 
