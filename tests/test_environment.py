@@ -124,6 +124,18 @@ def test_lock_has_pyprojects_direct_pins_on_every_platform(lock: str) -> None:
     assert checked > 100  # every direct pin on every platform, not a vacuous pass
 
 
+@pytest.mark.parametrize("lock", ["run.txt", "test.txt"])
+def test_locks_hold_what_the_project_is_built_with(lock: str) -> None:
+    # make installs the project with --no-build-isolation: its build requirements come from the
+    # lock (setuptools arrives as a dependency of TensorFlow), on every platform.
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    for platform in PLATFORMS:
+        locked = in_force(read_lock(lock), environment(platform, "3.11"))
+        for req in map(Requirement, build):
+            entry = locked.get(canonicalize_name(req.name))
+            assert entry is not None and req.specifier.contains(entry.version), (platform, req)
+
+
 def test_test_lock_keeps_the_run_locks_versions() -> None:
     # `make run` and then `make test` in the same .venv must not change a version.
     test = read_lock("test.txt")
