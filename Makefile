@@ -6,10 +6,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 # pip installs by default and follows your pip settings (mirrors: see README). INSTALLER=uv uses
-# uv from your PATH instead, a few times faster; uv reads its own settings (UV_DEFAULT_INDEX).
+# uv from your PATH instead, which is faster; uv reads its own settings (UV_DEFAULT_INDEX).
 INSTALLER ?= pip
 # Where the CPU build of PyTorch (for the tests) comes from. Empty when your own pip settings
-# already provide it; PyPI's Linux wheels of torch are the CUDA build, about 3 GB more.
+# already provide it; PyPI's Linux wheels of torch are the CUDA build, several GB more.
 TORCH_FIND_LINKS ?= https://download.pytorch.org/whl/torch/
 ARGS ?=
 
