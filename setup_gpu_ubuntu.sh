@@ -67,6 +67,7 @@ BACKEND=tensorflow
 ENV_NAME=""
 IS_WSL=0
 CONDA=""
+ENV_PREFIX=""
 NVIDIA_SMI=""
 DRIVER_VERSION=""
 CURRENT_STEP="开始 / start"
@@ -858,14 +859,13 @@ env_prefix() {
   done <<<"$json"
 }
 
-# The environment's folder, which must exist: the stamp goes there, and never to "/".
-existing_env_prefix() {
-  local prefix
-  prefix=$(env_prefix)
-  [[ -n $prefix && -d $prefix ]] ||
+# Sets ENV_PREFIX to the environment's folder, which must exist: the stamp goes there, and never
+# to "/".
+require_env_prefix() {
+  ENV_PREFIX=$(env_prefix)
+  [[ -n $ENV_PREFIX && -d $ENV_PREFIX ]] ||
     die "conda env list --json 没有列出环境 $ENV_NAME 的目录，无法记录它的安装状态。请看日志里 conda 的输出。" \
       "conda env list --json lists no folder for the environment $ENV_NAME, so its state cannot be recorded. See conda's output in the log."
-  printf '%s' "$prefix"
 }
 
 # What the environment was built from: when any of it changes, the environment is rebuilt.
@@ -909,8 +909,8 @@ create_env() {
   run_long "$CONDA" env create -n "$ENV_NAME" -f "$ENV_FILE"
   if ((!DRY_RUN)); then
     # Marked as this script's at once, so that a later step failing leaves it removable.
-    prefix=$(existing_env_prefix)
-    printf 'incomplete\n' >"$prefix/$STAMP_NAME"
+    require_env_prefix
+    printf 'incomplete\n' >"$ENV_PREFIX/$STAMP_NAME"
   fi
   run "$CONDA" env config vars set -n "$ENV_NAME" "KERAS_BACKEND=$BACKEND"
 }
@@ -966,10 +966,10 @@ install_backend() {
     pip_install -e "${SCRIPT_DIR}[$BACKEND]"
   fi
   if ((!DRY_RUN)); then
-    local prefix stamp
-    prefix=$(existing_env_prefix)
+    local stamp
+    require_env_prefix
     stamp=$(wanted_stamp)
-    printf '%s\n' "$stamp" >"$prefix/$STAMP_NAME"
+    printf '%s\n' "$stamp" >"$ENV_PREFIX/$STAMP_NAME"
   fi
 }
 

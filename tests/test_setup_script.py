@@ -27,12 +27,12 @@ def _tool(name: str) -> str:
 
 
 def test_shellcheck_is_clean():
-    """The script, the bats helpers and stubs, and the .bats file (as bats) pass shellcheck."""
+    """The script, the bats helpers and stubs, and the .bats files (as bats) pass shellcheck."""
     stubs = sorted(p for p in (BATS_DIR / "stubs").iterdir() if p.is_file())
     shell = _tool("shellcheck")
     checks = [
         ["--shell=bash", str(SCRIPT), str(BATS_DIR / "helpers.bash"), *map(str, stubs)],
-        ["--shell=bats", str(BATS_DIR / "setup_gpu_ubuntu.bats")],
+        ["--shell=bats", *map(str, sorted(BATS_DIR.glob("*.bats")))],
     ]
     for args in checks:
         result = subprocess.run(

@@ -531,6 +531,7 @@ load helpers
   run_setup --yes
   assert_status 1
   assert_output_has "lists no folder for the environment keras-tutorial"
+  refute_output_has "Error: step"
   [ ! -e /.keras-tutorial-setup ]
   [ -z "$(find "$WORK" -name .keras-tutorial-setup)" ]
   refute_called "pip install"
