@@ -464,8 +464,9 @@ find_nvidia_smi() {
 # must not hang the script).
 driver_version() {
   find_nvidia_smi || return 1
-  local out rc=0
-  out=$(timeout -k 5 "$NVIDIA_SMI_TIMEOUT" "$NVIDIA_SMI" --query-gpu=driver_version --format=csv,noheader 2>/dev/null) ||
+  local out rc=0 limit=()
+  ! command -v timeout >/dev/null || limit=(timeout -k 5 "$NVIDIA_SMI_TIMEOUT")
+  out=$("${limit[@]}" "$NVIDIA_SMI" --query-gpu=driver_version --format=csv,noheader 2>/dev/null) ||
     rc=$?
   ((rc != 124 && rc != 137)) || return 2
   ((rc == 0)) || return 1
