@@ -69,6 +69,16 @@ def assert_clean_error(result: subprocess.CompletedProcess[str], *fragments: str
         assert fragment in result.stderr, result.stderr
 
 
+def assert_figures(out: Path, names: list[str]) -> None:
+    """``out`` holds exactly the figures ``names``, each a readable image over 100×100 pixels."""
+    import matplotlib.image
+
+    for name in names:
+        image = matplotlib.image.imread(out / name)
+        assert image.shape[0] > 100 and image.shape[1] > 100, name
+    assert sorted(p.name for p in out.iterdir()) == sorted(names)  # no temporary files left
+
+
 # --- JupyterLab (make lab) -------------------------------------------------------------------
 
 STARTUP_TIMEOUT_S = 180

@@ -65,6 +65,55 @@ def show_digits(
     return fig
 
 
+def show_crops(
+    views: Sequence[tuple[str, np.ndarray, int]],
+    indices: Sequence[int],
+    *,
+    size: int = 28,
+) -> plt.Figure:
+    """Crops of the same images side by side, each drawn where it sits in the full image.
+
+    ``views`` holds (title, images, start): ``images[i]`` is the block that begins at row and
+    column ``start`` of a ``size``×``size`` image. One row per index, one column per view; the part
+    cut away is grey.
+    """
+    fig, axes = plt.subplots(
+        len(indices), len(views), figsize=(6.5, 2.2 * len(indices)), squeeze=False
+    )
+    for row, index in enumerate(indices):
+        for col, (title, images, start) in enumerate(views):
+            ax = axes[row, col]
+            height, width = images.shape[1:3]
+            extent = (start, start + width, start + height, start)
+            ax.imshow(images[index], cmap="binary", extent=extent)
+            ax.set_facecolor("0.85")
+            ax.set_xlim(0, size)
+            ax.set_ylim(size, 0)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if row == 0:
+                ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_price_day(day: np.ndarray, *, title: str | None = None) -> plt.Figure:
+    """One day of prices, shape (minutes, 3), columns close, high, low: the close in its band."""
+    if day.ndim != 2 or day.shape[1] != 3:
+        raise ValueError(f"expects shape (minutes, 3) = close, high, low; got {day.shape}")
+    minutes = np.arange(day.shape[0])
+    fig, ax = plt.subplots(figsize=(7, 3))
+    ax.fill_between(minutes, day[:, 2], day[:, 1], alpha=0.3, label="low-high")
+    ax.plot(minutes, day[:, 0], lw=1, label="close")
+    ax.set_xlabel("minute of the trading day (the time axis)")
+    ax.set_ylabel("price")
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
 def plot_history(history: dict[str, list[float]], metrics: Sequence[str] = ("loss", "accuracy")):
     """Training curves, one panel per metric, with validation curves when present."""
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
