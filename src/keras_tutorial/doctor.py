@@ -3,7 +3,8 @@
 Prints the OS, Python, Keras, the backend and its version, the devices the backend sees, whether a
 GPU is usable, the NVIDIA driver version from ``nvidia-smi`` and whether MNIST is already on disk.
 Exits 1 with advice when Keras cannot start, and, with ``--require-gpu``, when no GPU is usable
-(found and able to compute).
+(found and able to compute): a driver too old for the backend's CUDA build, a CPU build, a failing
+computation, or NVSwitch without nvidia-fabricmanager.
 """
 
 from __future__ import annotations
