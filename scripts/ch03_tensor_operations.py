@@ -13,24 +13,14 @@
 # %% [markdown]
 # # 第 3 章 张量运算
 #
-# **本章做什么**：第 1 章的网络只做了几件事：矩阵乘法、加上偏置、取 relu。这些都是张量运算(tensor operation)。
-# 本章先用最朴素的 Python 循环把它们一个个写出来，看清每个运算到底算了什么；
-# 再讲广播、点积、变形和转置的形状规则；然后从几何的角度看一个全连接层对平面上的点做了什么；
-# 最后实测：同样的运算，NumPy 比循环快多少。
+# 第 1 章的网络只做了几件事：矩阵乘法、加上偏置、取 relu，它们都是张量运算(tensor operation)。
+# 本章先用最朴素的 Python 循环把它们逐个写出来，看清每个运算算了什么；再讲广播、点积、变形和转置的形状规则，从几何的角度看全连接层对平面上的点做了什么；最后实测 NumPy 比循环快多少。
 #
-# **怎么运行**：在 Jupyter 里从上到下执行每个单元格；或者在终端里运行
+# 在 Jupyter 里从上到下运行每个单元格，图显示在代码下方；或者在终端里运行 `python scripts/ch03_tensor_operations.py`，图存进 `--out` 目录（默认 `outputs/`），加 `--quick` 时速度测试只用小矩阵。最花时间的是 3.7 节的速度测试，它会打印自己用了多少秒。
 #
-# ```bash
-# python scripts/ch03_tensor_operations.py            # 默认设置
-# python scripts/ch03_tensor_operations.py --quick    # 速度测试只用小矩阵
-# python scripts/ch03_tensor_operations.py --out my_outputs
-# ```
-#
-# 最花时间的是 3.7 节的速度测试，它会打印自己用了多少秒。
-# 终端运行时，图片保存在 `--out` 目录（默认 `outputs/`）；在 Jupyter 中图片直接显示在代码下方。
-
-# %% [markdown]
 # ## 3.1 准备工作
+#
+# 第一行写着 `# @save` 的单元格（比如下面第二个），`make lib` 会原样复制进 `keras_tutorial/ch03.py`，测试、练习的参考答案和速度测量都从那里导入本章写的函数。
 
 # %%
 from keras_tutorial.settings import start_chapter
@@ -38,24 +28,15 @@ from keras_tutorial.settings import start_chapter
 # 读命令行参数（在 Jupyter 里用默认值），固定随机种子
 args = start_chapter("第 3 章：张量运算 / Chapter 3: tensor operations")
 
-# %% [markdown]
-# 本章写的函数，后面的测试、练习的参考答案和速度测量还要再用。这样的单元格第一行写着 `# @save`：
-# `make lib` 会把它们原样复制进 `keras_tutorial/ch03.py`，别处用 `from keras_tutorial.ch03 import …` 导入。
-
 # %%
 # @save
 import numpy as np
 
-# %%
-rng = np.random.default_rng(args.seed)
-print("NumPy", np.__version__)
-print(f"quick={args.quick}  out={args.out}")
-
 # %% [markdown]
 # ## 3.2 逐元素运算
 #
-# relu 和加法都是逐元素运算(element-wise operation)：张量里每个位置各算各的，互不相干。
-# 用 Python 循环写出来，就是把每个位置走一遍。下面的函数都可以直接修改，改完重新运行这个单元格和它后面的单元格即可。
+# relu 和加法都是逐元素运算(element-wise operation)：张量里每个位置各算各的。用循环写，就是把每个位置走一遍。
+# 函数先 `copy()` 再改，传进来的数组保持原样；形状不对时抛出写明形状的 `ValueError`，而不用 `assert`，因为 `python -O` 会跳过所有 `assert`。这些函数都可以修改，改完重新运行它和后面的单元格即可。
 
 
 # %%
@@ -85,29 +66,17 @@ def naive_add(x, y):
 
 
 # %% [markdown]
-# 几个值得注意的细节：
-#
-# - 先 `copy()` 再改，调用者传进来的数组保持原样；
-# - 形状不对时抛出 `ValueError` 并写明收到的形状，而不用 `assert`：用 `python -O` 运行时所有 `assert` 都会被跳过，检查就失效了；
-# - 循环必须写成 `for i in range(x.shape[0])`。网上流传的一些版本漏了 `range`，那样的代码一运行就报错。
-#
-# 拿 NumPy 的 `np.maximum(x, 0)` 和 `x + y` 对比，结果应当完全相同
-# （试试把 `naive_relu` 改成直接 `return x`，重新运行，下面第一个对比就会打印 False）：
+# 和 NumPy 的 `np.maximum(x, 0)`、`x + y` 对比，结果应当完全相同（把 `naive_relu` 改成直接 `return x` 再运行，第一个对比就打印 False）。最后一行是形状不匹配时的错误信息：
 
 # %%
-x = rng.normal(size=(3, 4)).round(2)
-y = rng.normal(size=(3, 4)).round(2)
+rng = np.random.default_rng(args.seed)
+x, y = rng.normal(size=(3, 4)).round(2), rng.normal(size=(3, 4)).round(2)
 x_before = x.copy()
 print("x =\n", x)
 print("naive_relu(x) =\n", naive_relu(x))
 print("与 np.maximum(x, 0) 相同:", np.array_equal(naive_relu(x), np.maximum(x, 0)))
 print("与 x + y 相同:", np.array_equal(naive_add(x, y), x + y))
 print("x 没有被改动:", np.array_equal(x, x_before))
-
-# %% [markdown]
-# 形状不匹配时，得到的是一条写明形状的错误信息：
-
-# %%
 try:
     naive_add(x, y.T)
 except ValueError as exc:
@@ -116,27 +85,13 @@ except ValueError as exc:
 # %% [markdown]
 # ## 3.3 广播
 #
-# 形状不同的两个张量也能相加吗？第 1 章的全连接层就这么做：形状 (批大小, 512) 的矩阵加上形状 (512,) 的偏置。
-# NumPy 的规则叫广播(broadcasting)：
+# 第 1 章的全连接层把形状 (批大小, 512) 的矩阵加上形状 (512,) 的偏置。形状不同也能相加，靠的是广播(broadcasting)：
 #
-# 1. 把两个形状**右对齐**，从最后一个轴开始一对一对地比；短的那个在左边补上长度为 1 的轴：(10,) → (1, 10)；
+# 1. 两个形状**右对齐**，从最后一个轴起一对一对地比；短的一方在左边补长度为 1 的轴：(10,) → (1, 10)；
 # 2. 每一对长度必须**相等，或者其中一个是 1**，否则报错；
-# 3. 长度为 1 的轴（补出来的也好，本来就有的也好）沿这个轴重复，拉伸到另一方的长度：(1, 10) → (32, 10)。
+# 3. 长度为 1 的轴（补出来的或本来就有的）沿这个轴重复，拉伸到另一方的长度：(1, 10) → (32, 10)。
 #
-# 先用 `np.expand_dims`（补轴）和 `np.tile`（重复）把 (32, 10) + (10,) 一步步做一遍：
-
-# %%
-x = rng.random((32, 10))
-y = rng.random((10,))
-step1 = np.expand_dims(y, axis=0)
-step2 = np.tile(step1, (32, 1))
-print("y:", y.shape, "→ 补轴:", step1.shape, "→ 重复:", step2.shape)
-implicit = x + y  # NumPy 自己按广播规则相加
-print("手动两步与直接相加结果相同:", np.array_equal(x + step2, implicit))
-
-# %% [markdown]
-# NumPy 并不会真的复制出 32 份 `y`，只是在计算时按这个规则取数，所以广播不额外占内存。
-# 用循环写，意思同样清楚：矩阵的每一行都加上同一个向量。
+# NumPy 并不真的复制数据，只是计算时按这个规则取数，所以广播不额外占内存。用循环写，就是矩阵的每一行都加上同一个向量：
 
 
 # %%
@@ -153,26 +108,25 @@ def naive_add_matrix_and_vector(x, y):
 
 
 # %%
-print("与广播结果相同:", np.array_equal(naive_add_matrix_and_vector(x, y), implicit))
+x, y = rng.random((32, 10)), rng.random((10,))
+print("与广播的 x + y 相同:", np.array_equal(naive_add_matrix_and_vector(x, y), x + y))
 
 # %% [markdown]
-# 本来就有的长度为 1 的轴也会被拉伸。一个列向量 (3, 1) 加一个行向量 (4,)：右对齐后是 (3, 1) 和 (1, 4)，
-# 两个长度为 1 的轴都被拉伸，结果是 (3, 4)，第 i 行第 j 列是 `col[i, 0] + row[j]`。
-# `np.broadcast_shapes` 只算形状，不做运算：
+# 本来就有的长度为 1 的轴也会被拉伸。列向量 (3, 1) 加行向量 (4,)：右对齐后是 (3, 1) 和 (1, 4)，两个 1 都被拉伸，结果 (3, 4) 的第 i 行第 j 列是 `col[i, 0] + row[j]`。
+# `np.broadcast_shapes` 只算形状，不做运算。广播不限于加法和二阶，任何逐元素运算都适用：下面 `np.maximum` 的 (32, 10) 在左边补两个轴，再拉伸成 (64, 3, 32, 10)：
 
 # %%
-col = np.array([[0], [10], [20]])
-row = np.array([1, 2, 3, 4])
+col, row = np.array([[0], [10], [20]]), np.array([1, 2, 3, 4])
 print("col + row =\n", col + row)
 print("np.broadcast_shapes((3, 1), (4,)) =", np.broadcast_shapes((3, 1), (4,)))
+z = np.maximum(rng.random((64, 3, 32, 10)), rng.random((32, 10)))
+print("np.maximum: (64, 3, 32, 10) 和 (32, 10) →", z.shape)
 
 # %% [markdown]
-# 右对齐后有一对长度既不相等、也没有 1 时，不能广播。例如 (3, 4) 和 (3,)：最后一对是 4 和 3。
-# 这时要先用 `np.expand_dims` 把 (3,) 变成列向量 (3, 1)：
+# 右对齐后有一对长度既不相等、也没有 1，就不能广播，例如 (3, 4) 和 (3,)：最后一对是 4 和 3。这时要先用 `np.expand_dims` 补一个轴，把 (3,) 变成列向量 (3, 1)：
 
 # %%
-x = np.ones((3, 4))
-v = np.array([1.0, 2.0, 3.0])
+x, v = np.ones((3, 4)), np.array([1.0, 2.0, 3.0])
 try:
     x + v
 except ValueError as exc:
@@ -180,23 +134,9 @@ except ValueError as exc:
 print("变成列向量后:", (x + np.expand_dims(v, axis=1)).shape)
 
 # %% [markdown]
-# 广播不限于加法，任何逐元素运算都适用，阶也可以更高。下面 (64, 3, 32, 10) 和 (32, 10) 取逐元素最大值，
-# `y` 在前面补了两个长度为 1 的轴，再沿这两个轴重复：
-
-# %%
-x = rng.random((64, 3, 32, 10))
-y = rng.random((32, 10))
-z = np.maximum(x, y)
-print("np.maximum:", x.shape, "和", y.shape, "→", z.shape)
-print("z[5, 1] 等于 np.maximum(x[5, 1], y):", np.array_equal(z[5, 1], np.maximum(x[5, 1], y)))
-
-# %% [markdown]
 # ## 3.4 点积
 #
-# 点积(dot product)是最常用、也最容易弄错的运算。它不是逐元素运算：
-# 结果的每一项都要把许多项乘起来再加起来。NumPy 里写作 `np.dot(x, y)`；`x` 和 `y` 都不超过二阶时，也可以写成 `x @ y`。
-#
-# 两个等长向量的点积是一个标量：对应位置相乘，再求和。
+# 点积(dot product)不是逐元素运算：结果的每一项都要把许多项相乘再相加。NumPy 里写作 `np.dot(x, y)`，两边都不超过二阶时也可以写 `x @ y`。两个等长向量的点积是一个标量：对应位置相乘，再求和。
 
 
 # %%
@@ -211,13 +151,10 @@ def naive_vector_dot(x, y):
     return z
 
 
-# %%
-a, b = rng.normal(size=5), rng.normal(size=5)
-print("naive_vector_dot:", naive_vector_dot(a, b), " np.dot:", np.dot(a, b))
-
 # %% [markdown]
 # 矩阵 (n, m) 和向量 (m,) 的点积是向量 (n,)：第 i 个元素是矩阵第 i 行与向量的点积。
-# 写循环时 `z[i]` 要**累加** `+=`，写成赋值 `=` 就只剩最后一项了，这是另一个常见错误：
+# 第一种写法里 `z[i]` 要**累加** `+=`，写成赋值 `=` 就只剩最后一项了，这是常见的错误；第二种写法直接调用上面的 `naive_vector_dot`，更短。
+# 运行后面的单元格，把向量点积和这两种写法都与 `np.dot` 对比：
 
 
 # %%
@@ -233,12 +170,6 @@ def naive_matrix_vector_dot(x, y):
     return z
 
 
-# %% [markdown]
-# 既然每个元素就是一次向量点积，也可以直接调用上面的 `naive_vector_dot`，代码更短：
-
-
-# %%
-# @save
 def naive_matrix_vector_dot_via_vector_dot(x, y):
     """和 naive_matrix_vector_dot 相同，每次取 x 的一行做向量点积。"""
     if x.ndim != 2 or y.ndim != 1 or x.shape[1] != y.shape[0]:
@@ -250,14 +181,15 @@ def naive_matrix_vector_dot_via_vector_dot(x, y):
 
 
 # %%
+a, b = rng.normal(size=5), rng.normal(size=5)
+print("naive_vector_dot:", naive_vector_dot(a, b), " np.dot:", np.dot(a, b))
 m, v = rng.normal(size=(4, 5)), rng.normal(size=5)
 print("直接写法:   ", naive_matrix_vector_dot(m, v).round(6))
 print("调用向量点积:", naive_matrix_vector_dot_via_vector_dot(m, v).round(6))
 print("np.dot:      ", np.dot(m, v).round(6))
 
 # %% [markdown]
-# 两个矩阵 (n, m) 和 (m, p) 的点积是矩阵 (n, p)：第 i 行第 j 列的元素，是 `x` 的第 i 行与 `y` 的第 j 列的点积。
-# 所以 `x` 的列数必须等于 `y` 的行数。
+# 矩阵 (n, m) 和 (m, p) 的点积是矩阵 (n, p)：第 i 行第 j 列是 `x` 的第 i 行与 `y` 的第 j 列的点积，所以 `x` 的列数必须等于 `y` 的行数。
 
 
 # %%
@@ -277,47 +209,31 @@ def naive_matrix_dot(x, y):
 x, y = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
 print("结果形状:", naive_matrix_dot(x, y).shape)
 print("与 np.dot 一致:", np.allclose(naive_matrix_dot(x, y), np.dot(x, y)))
-try:
-    naive_matrix_dot(x, x)
-except ValueError as exc:
-    print("ValueError:", exc)
 
 # %% [markdown]
-# 一个常见的错误，是把 `x * y` 当成矩阵乘法。`*` 是逐元素相乘（形状不同时按广播规则），`@` 才是点积。
-# 点积也和数的乘法不同，交换两边一般会得到不同的结果：
+# 初学者常把 `x * y` 当成矩阵乘法。`*` 是逐元素相乘（形状不同时按广播规则），`@` 才是点积。点积也和数的乘法不同，交换两边一般会得到不同的结果：
 
 # %%
-x = np.array([[1, 2], [3, 4]])
-y = np.array([[0, 1], [1, 0]])
+x, y = np.array([[1, 2], [3, 4]]), np.array([[0, 1], [1, 0]])
 print("x * y（逐元素）=\n", x * y)
 print("x @ y（点积）=\n", x @ y)
-print("y @ x =\n", y @ x)
 print("x @ y 与 y @ x 相等:", np.array_equal(x @ y, y @ x))
 
 # %% [markdown]
-# 更高阶的张量也能用 `np.dot`，形状规则是：`x` 的**最后一个轴**和 `y` 的**倒数第二个轴**
-# （`y` 是向量时就是它唯一的轴）长度必须相同，这个轴在结果中消失，其余的轴按顺序保留：
+# 更高阶的张量也能用 `np.dot`：`x` 的**最后一个轴**和 `y` 的**倒数第二个轴**（`y` 是向量时就是它唯一的轴）长度必须相同，这个轴在结果中消失，其余的轴按顺序保留。
+# `y` 是三阶或更高阶时，`x @ y`（即 `np.matmul`）和 `np.dot` 不再相同：`@` 把最后两个轴看成矩阵，前面的轴是"一叠矩阵"的编号（按广播规则对齐），编号相同的矩阵各乘各的；`np.dot` 则让 `x` 里的每个矩阵和 `y` 里的每个矩阵都乘一次，结果的 `[i, :, k, :]` 是 `x[i] @ y[k]`。
 
 # %%
 x = rng.random((2, 3, 4))
 print("(2, 3, 4)·(4,)   →", np.dot(x, rng.random(4)).shape)
 print("(2, 3, 4)·(4, 5) →", np.dot(x, rng.random((4, 5))).shape)
-
-# %% [markdown]
-# `y` 是三阶或更高阶时，`x @ y`（即 `np.matmul`）和 `np.dot` 不再相同。`@` 把最后两个轴看成矩阵，
-# 前面的轴看成"一叠矩阵"的编号（这些轴按广播规则对齐），编号相同的矩阵各乘各的；
-# `np.dot` 则让 `x` 里的每个矩阵和 `y` 里的每个矩阵都乘一次，结果的 `[i, :, k, :]` 是 `x[i] @ y[k]`：
-
-# %%
 y = rng.random((2, 4, 5))
 print("np.dot(x, y):", np.dot(x, y).shape, "  x @ y:", (x @ y).shape)
 print("(x @ y)[1] 等于 x[1] @ y[1]:", np.allclose((x @ y)[1], x[1] @ y[1]))
 print("np.dot(x, y)[1, :, 0] 等于 x[1] @ y[0]:", np.allclose(np.dot(x, y)[1, :, 0], x[1] @ y[0]))
 
 # %% [markdown]
-# 关于名字：Keras 的作者在书里把点积也叫作 tensor product。但在数学里，张量积(tensor product)是另一回事：
-# 两个向量的张量积就是它们的外积(outer product)。长度 m 和 n 的两个向量的外积是 (m, n) 矩阵，
-# 第 i 行第 j 列是 `a[i] * b[j]`，什么都不求和。本教程只说"点积"。
+# Keras 的作者在书里把点积也叫作 tensor product，但数学里的张量积(tensor product)是另一回事：两个向量的张量积就是它们的外积(outer product)。长度 m 和 n 的两个向量的外积是 (m, n) 矩阵，第 i 行第 j 列是 `a[i] * b[j]`，什么都不求和。本教程只说"点积"。
 
 # %%
 a, b = np.array([1, 2, 3]), np.array([10, 20])
@@ -326,31 +242,20 @@ print("np.outer(a, b) =\n", np.outer(a, b))
 # %% [markdown]
 # ## 3.5 变形与转置
 #
-# 变形(reshape)是把同样的元素按行的顺序重新排成另一个形状，元素个数必须不变；
-# 写 `-1` 的那个轴让 NumPy 自己算出长度。
+# 变形(reshape)把同样的元素按行的顺序重新排成另一个形状，元素个数不变；写 `-1` 的轴由 NumPy 算出长度。转置(transpose)交换矩阵的行和列：第 i 行第 j 列变成第 j 行第 i 列。它和变形成同样的形状是两回事：
 
 # %%
 x = np.array([[0, 1], [2, 3], [4, 5]])
 print("x:", x.shape, "\n", x)
-print("reshape((6, 1)):", x.reshape((6, 1)).ravel(), "→ 形状", x.reshape((6, 1)).shape)
+print("reshape(-1):", x.reshape(-1), "  reshape((6, 1)) 的形状:", x.reshape((6, 1)).shape)
 print("reshape((2, 3)):\n", x.reshape((2, 3)))
-print("reshape(-1):", x.reshape(-1))
-
-# %% [markdown]
-# 转置(transpose)是交换矩阵的行和列：第 i 行第 j 列变成第 j 行第 i 列。
-# 它和变形成同样的形状是两回事，对比一下：
-
-# %%
 print("x.T:\n", x.T)
 print("x.T 与 x.reshape((2, 3)) 相同:", np.array_equal(x.T, x.reshape((2, 3))))
-print("(300, 20) 的矩阵转置后:", np.zeros((300, 20)).T.shape)
 
 # %% [markdown]
 # ## 3.6 几何解释：张量运算就是变换空间
 #
-# 一个二维向量可以看作平面上的一个点。下面把一个小房子的轮廓存成形状 (点数, 2) 的矩阵，每行一个点。
-#
-# **旋转**：把点绕原点逆时针转 θ 角，就是和旋转矩阵做点积。每行一个点时写成 `points @ R.T`。
+# 二维向量可以看作平面上的一个点。下面把一个小房子的轮廓存成形状 (点数, 2) 的矩阵，每行一个点。**旋转**：把点绕原点逆时针转 θ 角，就是和旋转矩阵做点积；每行一个点时写成 `points @ R.T`。
 
 
 # %%
@@ -361,57 +266,33 @@ def rotation(theta):
 
 
 # %%
-import matplotlib.pyplot as plt
-
-from keras_tutorial.plotting import finish
-
 house = np.array([[0, 0], [2, 0], [2, 1.5], [1, 2.5], [0, 1.5], [0, 0]], dtype="float64")
-R = rotation(np.pi / 3)
+R = rotation(np.pi / 3)  # 转 60°
 rotated = house @ R.T
-print("旋转矩阵 R (60°):\n", R.round(3))
 print("点 (2, 0) 转到了", rotated[1].round(3))
-print(
-    "到原点的距离不变:", np.allclose(np.linalg.norm(house, axis=1), np.linalg.norm(rotated, axis=1))
-)
+same_norms = np.allclose(np.linalg.norm(house, axis=1), np.linalg.norm(rotated, axis=1))
+print("到原点的距离不变:", same_norms)
 
 # %% [markdown]
-# **仿射变换(affine transformation)**：先乘一个矩阵 W（可以拉伸、压扁、错切），再加一个向量 b（平移），
-# 即 `points @ W.T + b`。全连接层不带激活函数时，做的正是仿射变换。
+# **仿射变换(affine transformation)**：先乘一个矩阵 W（拉伸、压扁、错切），再加一个向量 b（平移），即 `points @ W.T + b`。不带激活函数的全连接层做的正是仿射变换。
+# 两个仿射变换接连做，结果仍是一个仿射变换：W₂(W₁x + b₁) + b₂ = (W₂W₁)x + (W₂b₁ + b₂)。所以只叠全连接层、中间不加激活函数，网络再深也只相当于一层。下面先用数字检验这一点，再画出旋转和仿射变换前后的房子：
 
 # %%
-W = np.array([[1.5, 0.6], [0.0, 0.8]])
-b = np.array([2.0, -1.0])
-affine = house @ W.T + b
+from keras_tutorial.plotting import finish, plot_planes
 
-fig, axes = plt.subplots(1, 2, figsize=(9, 4))
-panels = [(rotated, "rotation by 60°", "lower left"), (affine, "affine: W x + b", "upper right")]
-for ax, (moved, title, corner) in zip(axes, panels, strict=True):
-    ax.plot(house[:, 0], house[:, 1], "o-", label="before")
-    ax.plot(moved[:, 0], moved[:, 1], "s-", label="after")
-    ax.axhline(0, color="0.7", lw=0.8)
-    ax.axvline(0, color="0.7", lw=0.8)
-    ax.set_aspect("equal")
-    ax.set_title(title)
-    ax.legend(loc=corner)
-fig.tight_layout()
-finish(fig, args.out, "ch03_rotation_affine.png")
-
-# %% [markdown]
-# 两个仿射变换接连做，结果仍是一个仿射变换：W₂(W₁x + b₁) + b₂ = (W₂W₁)x + (W₂b₁ + b₂)。
-# 这就是为什么只叠全连接层、中间不加激活函数，网络再深也只相当于一层。用数字检验：
-
-# %%
 W1, b1 = rng.normal(size=(2, 2)), rng.normal(size=2)
 W2, b2 = rng.normal(size=(2, 2)), rng.normal(size=2)
 two_steps = (house @ W1.T + b1) @ W2.T + b2
 one_step = house @ (W2 @ W1).T + (W2 @ b1 + b2)
 print("两次仿射变换 == 一次仿射变换:", np.allclose(two_steps, one_step))
+W, b = np.array([[1.5, 0.6], [0.0, 0.8]]), np.array([2.0, -1.0])
+affine = house @ W.T + b
+fig = plot_planes([(rotated, "rotation by 60°"), (affine, "affine: W x + b")], before=house)
+finish(fig, args.out, "ch03_rotation_affine.png")
 
 # %% [markdown]
-# **全连接层加 relu**：先做仿射变换，再把所有负坐标变成 0。在平面上看，落到坐标轴负半边的点
-# 全被"折"到了坐标轴上。下面建一个 Keras 的 `Dense(2, activation="relu")` 层，手动设定它的权重，
-# 让它作用在一团随机点上。Keras 的数据也是每行一个样本，层算的是 `points @ kernel + bias`，
-# 所以 `kernel` 就是上面写法里的 `W.T`。
+# **全连接层加 relu**：先做仿射变换，再把所有负坐标变成 0，落到坐标轴负半边的点全被"折"到坐标轴上。
+# 下面手动设定一个 Keras `Dense(2, activation="relu")` 层的权重，让它作用在一团随机点上。Keras 的数据也是每行一个样本，层算的是 `points @ kernel + bias`，所以 `kernel` 就是上面的 `W.T`。
 
 # %%
 import keras
@@ -419,45 +300,28 @@ import keras
 points = rng.uniform(-1, 1, size=(600, 2)).astype("float32")
 kernel = (1.2 * rotation(np.pi / 6)).T.astype("float32")
 bias = np.array([0.3, -0.2], dtype="float32")
-
 layer = keras.layers.Dense(2, activation="relu")
 layer.build((None, 2))
 layer.set_weights([kernel, bias])
 moved = keras.ops.convert_to_numpy(layer(points))
-
 before_relu = points @ kernel + bias
-print(
-    "Keras 层的输出 == np.maximum(points @ kernel + bias, 0):",
-    np.allclose(moved, np.maximum(before_relu, 0), atol=1e-6),
-)
-on_axis = np.mean((moved == 0).any(axis=1))
-print(f"被 relu 折到坐标轴上的点: {on_axis:.1%}")
+same = np.allclose(moved, np.maximum(before_relu, 0), atol=1e-6)
+print("Keras 层的输出 == np.maximum(points @ kernel + bias, 0):", same)
+print(f"被 relu 折到坐标轴上的点: {np.mean((moved == 0).any(axis=1)):.1%}")
 
 # %%
-colour = np.arctan2(points[:, 1], points[:, 0])  # 按每个点起始的角度上色
 panels = [(points, "input points"), (before_relu, "x @ kernel + bias"), (moved, "relu(...)")]
-fig, axes = plt.subplots(1, 3, figsize=(12, 4), sharex=True, sharey=True)
-for ax, (shown, title) in zip(axes, panels, strict=True):
-    ax.scatter(shown[:, 0], shown[:, 1], c=colour, cmap="hsv", s=8)
-    ax.axhline(0, color="0.5", lw=0.8)
-    ax.axvline(0, color="0.5", lw=0.8)
-    ax.set_aspect("equal")
-    ax.set_title(title)
-fig.suptitle('keras.layers.Dense(2, activation="relu") on a 2-D point cloud')
-fig.tight_layout()
-finish(fig, args.out, "ch03_dense_relu.png")
+colour = np.arctan2(points[:, 1], points[:, 0])  # 按每个点起始的角度上色
+title = 'keras.layers.Dense(2, activation="relu") on a 2-D point cloud'
+finish(plot_planes(panels, colour=colour, title=title), args.out, "ch03_dense_relu.png")
 
 # %% [markdown]
-# 左图到中图是旋转、放大再平移，整团点的形状不变；中图到右图，横坐标为负的点被压到纵轴上，
-# 纵坐标为负的点被压到横轴上，两个都为负的点全挤到原点（颜色相同的点在三幅图中是同一批点）。
-# 深度网络就是把许多这样"仿射 + 折叠"的简单变换叠起来，一步步把纠缠在一起的数据展开。
+# 颜色相同的点在三幅图中是同一批点。左图到中图是旋转、放大再平移，点团的形状不变；到右图，横坐标为负的点被压到纵轴上，纵坐标为负的被压到横轴上，两个都为负的全挤到原点。深度网络就是把许多这样"仿射 + 折叠"的简单变换叠起来，一步步把纠缠在一起的数据展开。
 
 # %% [markdown]
 # ## 3.7 NumPy 比循环快多少
 #
-# 前面的循环写法只是为了讲清楚，真正计算时从来不用。下面用 `timeit` 实测三种运算：relu、加法、矩阵乘法，
-# 循环一方用的就是本章上面定义的函数，都作用在 n×n 的随机矩阵上，并算出加速比(speedup)：循环用时是 NumPy 用时的多少倍。
-# 每个时间取几次重复中最快的一次（受其他程序干扰最少），计时前先核对循环与 NumPy 的结果一致。`--quick` 模式只用小矩阵。
+# 前面的循环只是为了讲清楚，真正计算时从来不用。下面用 `timeit` 实测 relu、加法和矩阵乘法，循环一方就是本章定义的函数，都作用在 n×n 的随机矩阵上，并算出加速比(speedup)：循环用时是 NumPy 用时的多少倍。每个时间取几次重复中最快的一次（受其他程序干扰最少），计时前先核对两边结果一致。
 
 # %%
 # @save
@@ -478,61 +342,42 @@ start = time.perf_counter()
 rows = measure(TIMED_OPS, quick=args.quick, seed=args.seed)
 print(markdown_table(rows))
 print(f"测量共用时 {time.perf_counter() - start:.0f} 秒")
-best = max(rows, key=lambda row: row.speedup)
-print(f"最大加速比: {best.op}, n={best.size}, {best.speedup:,.0f} 倍")
-
-# %%
-fig = plot_speedup(rows)
-finish(fig, args.out, "ch03_speedup.png")
+finish(plot_speedup(rows), args.out, "ch03_speedup.png")
 
 # %% [markdown]
-# 上表最后一列是循环时间除以 NumPy 时间。为什么差这么多？
-# Python 循环每走一步都要解释字节码、取出一个元素、把它包装成 Python 对象，这些开销远远超过一次乘加本身；
-# NumPy 把整个循环放在编译好的 C 代码里，还能用 CPU 的向量指令(SIMD)一次处理好几个数。
+# 为什么差这么多？Python 循环每走一步都要解释字节码、取出一个元素、把它包装成 Python 对象，这些开销远远超过一次乘加本身；NumPy 把整个循环放在编译好的 C 代码里，还能用 CPU 的向量指令(SIMD)一次处理好几个数。
 #
-# 矩阵乘法的加速比为什么通常最大，而且随 n 增大？n×n 的两个矩阵相乘，循环和 NumPy 都要做 n³ 次乘加，
-# 计算量增长得一样快，所以"计算量随 n³ 增长"并不是原因。把两边的用时都除以 n³，看每次乘加花多少时间：
+# 矩阵乘法的加速比为什么通常最大，而且随 n 增大？n×n 的矩阵相乘，循环和 NumPy 都要做 n³ 次乘加，计算量增长得一样快，所以原因不在这里。把两边的用时都除以 n³，看每次乘加花多少时间：
 
 # %%
 dot_rows = [row for row in rows if row.op == "matrix_dot"]
+per_madd = [(r.size, r.naive_s / r.size**3, r.numpy_s / r.size**3) for r in dot_rows]
 print("    n 循环每次乘加（纳秒）  NumPy 每次乘加（纳秒）")
-for row in dot_rows:
-    n3 = row.size**3  # 一共 n³ 次乘加
-    print(f"{row.size:5d} {row.naive_s / n3 * 1e9:20.1f} {row.numpy_s / n3 * 1e9:23.4f}")
-small, large = dot_rows[0], dot_rows[-1]
-naive_change = (large.naive_s / large.size**3) / (small.naive_s / small.size**3)
-numpy_change = (large.numpy_s / large.size**3) / (small.numpy_s / small.size**3)
-print(f"n 从 {small.size} 到 {large.size}：循环每次乘加的用时变为原来的 {naive_change:.2f} 倍，")
-print(f"NumPy 每次乘加的用时变为原来的 {numpy_change:.3f} 倍")
+for n, naive_s, numpy_s in per_madd:
+    print(f"{n:5d} {naive_s * 1e9:20.1f} {numpy_s * 1e9:23.4f}")
+(n0, naive0, numpy0), (n1, naive1, numpy1) = per_madd[0], per_madd[-1]
+print(f"n 从 {n0} 到 {n1}：循环每次乘加的用时变为原来的 {naive1 / naive0:.2f} 倍，")
+print(f"NumPy 每次乘加的用时变为原来的 {numpy1 / numpy0:.3f} 倍")
 
 # %% [markdown]
-# 比较上面最后两行的两个倍数。循环每一步的开销（解释字节码、取元素、包装成 Python 对象）基本固定，
-# 每次乘加的用时随 n 变化不大；NumPy 的矩阵乘法交给 BLAS 库（基础线性代数子程序），n 越大它越划算：
-# 调用一次的固定开销摊到更多次乘加上，它把矩阵分成适合 CPU 缓存大小的小块反复使用，
-# 用向量指令一次算好几个乘加，还可能把工作分给几个 CPU 核。逐元素的 relu 和加法里每个数只用一次，分块这一招用不上。
+# 比较上面最后两行的两个倍数。循环每一步的开销基本固定，每次乘加的用时随 n 变化不大。NumPy 的矩阵乘法交给 BLAS 库（基础线性代数子程序），n 越大越划算：调用一次的固定开销摊到更多次乘加上，矩阵被分成适合 CPU 缓存大小的小块反复使用，向量指令一次算好几个乘加，工作还可能分给几个 CPU 核。逐元素的 relu 和加法里每个数只用一次，分块帮不上忙。
+# 所以 NumPy 的倍数应当明显小于循环的；如果不是，多半是测量时有别的程序在抢 CPU，怎样测得更准见 `benchmarks/README.md`（在仓库根目录运行 `python -m tools.opbench --out bench` 可以单独测一次）。
 #
-# 所以 NumPy 的倍数应当明显小于循环的。如果不是，多半是测量时机器上还有别的程序在抢 CPU；
-# 怎样测得更准见 `benchmarks/README.md`。在仓库根目录运行 `python -m tools.opbench --out bench` 可以单独测一次，
-# 它会写出一个 markdown 表格和一张图。
-#
-# 这正是深度学习框架的做法：我们只写张量运算，逐元素的循环交给底层高度优化的代码，有 GPU 时交给 GPU。
+# 深度学习框架正是这样做的：我们只写张量运算，逐元素的循环交给底层高度优化的代码，有 GPU 时交给 GPU。
 
 # %% [markdown]
 # ## 小结
 #
-# - 逐元素运算（relu、加法）对每个位置各算各的；用循环写出来，就是把每个位置走一遍。
-# - 广播：形状右对齐，每一对长度相等或其中一个是 1；长度为 1 的轴被拉伸。NumPy 不真的复制数据。
-# - 点积的形状规则：`x` 的最后一个轴与 `y` 的倒数第二个轴相消；`x @ y` 一般不等于 `y @ x`，也不等于逐元素的 `x * y`；
-#   `y` 是三阶以上时 `x @ y` 与 `np.dot(x, y)` 不同。
-# - 变形按行的顺序重排元素；转置交换行和列，两者不是一回事。
-# - 几何上，全连接层是一次仿射变换，relu 再把负坐标折成 0；只叠仿射变换，网络再深也等于一层。
-# - 同样的运算，NumPy 比 Python 循环快得多，矩阵乘法尤其如此：BLAS 每次乘加的用时随 n 增大而下降，循环的则几乎不变。
+# - 逐元素运算对每个位置各算各的。广播：形状右对齐，每对长度相等或有一个是 1，长度为 1 的轴被拉伸。
+# - 点积把行与列对应相乘再求和：`x @ y` 一般不等于 `y @ x`，也不是逐元素的 `x * y`；三阶以上 `x @ y` 与 `np.dot(x, y)` 不同。
+# - 变形按行的顺序重排元素，转置交换行和列，两者不是一回事。
+# - 全连接层是一次仿射变换，relu 再把负坐标折成 0；只叠仿射变换，再深也等于一层。
+# - NumPy 比循环快得多；矩阵乘法快得最多，因为 BLAS 每次乘加的用时随 n 增大而下降。
 
 # %% [markdown]
 # ## 练习
 #
-# 在每道题下面的单元格里写出答案并运行，`check` 会告诉你答案对不对；实验题没有自动检查。
-# 参考答案在 `notebooks/ch03_answers.ipynb` 里，先自己试一试再看。
+# 在每道题下面的单元格里写出答案并运行，`check` 会告诉你答案对不对；实验题没有自动检查。参考答案在 `notebooks/ch03_answers.ipynb` 里，先自己试一试再看。
 
 # %%
 from keras_tutorial.exercises import check
@@ -540,9 +385,7 @@ from keras_tutorial.exercises import check
 # %% [markdown]
 # ### 练习 1
 #
-# 仿照 `naive_relu`，用循环写一个 `naive_sigmoid(x)`：对矩阵 `x` 的每个元素算 `1 / (1 + exp(-t))`，
-# 结果和 `1 / (1 + np.exp(-x))` 相同；不改动传进来的 `x`；`x` 不是矩阵时抛出 `ValueError`。
-# `check` 会用你没见过的矩阵测试它。
+# 仿照 `naive_relu`，用循环写一个 `naive_sigmoid(x)`：对矩阵 `x` 的每个元素算 `1 / (1 + exp(-t))`，结果和 `1 / (1 + np.exp(-x))` 相同；不改动传进来的 `x`；`x` 不是矩阵时抛出 `ValueError`。`check` 会用你没见过的矩阵测试它。
 
 
 # %%
@@ -555,8 +398,7 @@ check("ch03.1", naive_sigmoid)
 # %% [markdown]
 # ### 练习 2
 #
-# 写一个 `naive_add_column(x, y)`：矩阵 `x` (n, m) 的每一列都加上列向量 `y` (n, 1)，结果和广播的 `x + y` 相同
-# （这正是"本来就有的长度为 1 的轴被拉伸"）。形状不是 (n, m) 和 (n, 1) 时抛出 `ValueError`。
+# 写一个 `naive_add_column(x, y)`：矩阵 `x` (n, m) 的每一列都加上列向量 `y` (n, 1)，结果和广播的 `x + y` 相同（这正是"本来就有的长度为 1 的轴被拉伸"），形状不是 (n, m) 和 (n, 1) 时抛出 `ValueError`。
 
 
 # %%
@@ -568,12 +410,7 @@ check("ch03.2", naive_add_column)
 # %% [markdown]
 # ### 练习 3
 #
-# 不运行代码，按 3.3 节的广播规则写出下面三对形状广播后的形状；不能广播的写字符串 `"error"`。
-# 写完再用 `np.broadcast_shapes` 验证。
-#
-# 1. (8, 1, 6, 1) 和 (7, 1, 5)
-# 2. (3, 4) 和 (4, 1)
-# 3. (2, 1, 3) 和 (5, 1)
+# 不运行代码，按 3.3 节的广播规则写出下面三对形状广播后的形状，不能广播的写字符串 `"error"`：(8, 1, 6, 1) 和 (7, 1, 5)；(3, 4) 和 (4, 1)；(2, 1, 3) 和 (5, 1)。写完再用 `np.broadcast_shapes` 验证。
 
 # %%
 answer_3 = None  # 例如 [(2, 3), "error", (4,)]
@@ -582,8 +419,7 @@ check("ch03.3", answer_3)
 # %% [markdown]
 # ### 练习 4
 #
-# `x` 的形状是 (4, 2, 3)，`y` 的形状是 (4, 3, 5)。按 3.4 节的规则，`np.dot(x, y)`、`x @ y` 和 `x * y`
-# 的形状各是什么？不能计算的写 `"error"`。
+# `x` 的形状是 (4, 2, 3)，`y` 的形状是 (4, 3, 5)。按 3.4 节的规则，`np.dot(x, y)`、`x @ y` 和 `x * y` 的形状各是什么？不能计算的写 `"error"`。
 
 # %%
 answer_4 = None  # 依次是 np.dot(x, y)、x @ y、x * y 的形状，例如 [(2, 3), (4,), "error"]
@@ -603,8 +439,7 @@ print(f"被折到坐标轴上的点: {folded:.1%}")
 # %% [markdown]
 # ### 练习 6（实验）
 #
-# 3.7 节的循环太慢，n 只测到几十、一百多。只测 NumPy，把 n 加到 256、512、1024，
-# 矩阵乘法每次乘加的用时还会继续下降吗？用 `keras_tutorial.opbench.best_time` 计时。
+# 3.7 节的循环太慢，n 只测到几十、一百多。只测 NumPy，把 n 加到 256、512、1024，矩阵乘法每次乘加的用时还会继续下降吗？用 `keras_tutorial.opbench.best_time` 计时。
 
 # %%
 from keras_tutorial.opbench import best_time

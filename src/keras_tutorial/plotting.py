@@ -114,6 +114,46 @@ def plot_price_day(day: np.ndarray, *, title: str | None = None) -> plt.Figure:
     return fig
 
 
+def plot_planes(
+    panels: Sequence[tuple[np.ndarray, str]],
+    *,
+    before: np.ndarray | None = None,
+    colour: np.ndarray | None = None,
+    title: str | None = None,
+) -> plt.Figure:
+    """Points of the plane, shape (points, 2), one panel per (points, title), axes drawn at 0.
+
+    With ``before``, each panel draws ``before`` and its points as outlines, "before" and
+    "after" (a shape moved by a transformation); without it, a scatter coloured by ``colour``,
+    on shared axes so that the panels compare.
+    """
+    arrays = [points for points, _ in panels] + ([] if before is None else [before])
+    for array in arrays:
+        if array.ndim != 2 or array.shape[1] != 2:
+            raise ValueError(f"expects points of shape (n, 2); got {array.shape}")
+    share = before is None
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(4 * len(panels) + 1, 4), sharex=share, sharey=share, squeeze=False
+    )
+    for ax, (points, name) in zip(axes.flat, panels, strict=True):
+        if before is None:
+            cmap = None if colour is None else "hsv"
+            ax.scatter(points[:, 0], points[:, 1], c=colour, cmap=cmap, s=8)
+        else:
+            ax.plot(before[:, 0], before[:, 1], "o-", label="before")
+            ax.plot(points[:, 0], points[:, 1], "s-", label="after")
+            # Below the panel: inside it, the legend would cover part of a shape.
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
+        ax.axhline(0, color="0.6", lw=0.8)
+        ax.axvline(0, color="0.6", lw=0.8)
+        ax.set_aspect("equal")
+        ax.set_title(name)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def plot_history(history: dict[str, list[float]], metrics: Sequence[str] = ("loss", "accuracy")):
     """Training curves, one panel per metric, with validation curves when present."""
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
