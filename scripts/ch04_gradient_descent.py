@@ -12,17 +12,8 @@
 
 # %% [markdown]
 # # 第 4 章 神经网络的引擎：梯度下降、动量、RMSprop 与反向传播
-#
-# **本章做什么**：第 1 章的 `model.fit` 在背后反复做一件事——算出损失对每个权重的梯度，再让权重沿着梯度的反方向挪一小步。
-# 本章把这件事拆开，每一步都写成能运行的代码：训练循环、导数和梯度、梯度下降、随机梯度下降、动量、RMSprop、链式法则与反向传播，最后只用 NumPy 从零写出第 1 章的网络，在真实 MNIST 上训练，并和 Keras 比较。
-#
-# **怎么运行**：在 Jupyter 里从上到下执行；或者在终端里运行
-#
-# ```bash
-# python scripts/ch04_gradient_descent.py            # 完整运行：两个网络各在 MNIST 上训练 5 轮
-# python scripts/ch04_gradient_descent.py --quick    # 只用一小部分数据，不到一分钟
-# python scripts/ch04_gradient_descent.py --epochs 3 --batch-size 256 --out my_outputs
-# ```
+# - **本章做什么**：第 1 章的 `model.fit` 在背后反复做一件事：算出损失对每个权重的梯度，再让权重沿梯度的反方向挪一小步。本章把这件事拆开写成能运行的代码：训练循环、导数和梯度、梯度下降、随机梯度下降、动量、RMSprop、链式法则与反向传播，最后只用 NumPy 从零写出第 1 章的网络，在真实 MNIST 上训练，并和 Keras 比较。
+# - **怎么运行**：在 Jupyter 里从上到下执行；或者在终端里运行 `python scripts/ch04_gradient_descent.py`（完整运行：两个网络各在 MNIST 上训练 5 轮），加 `--quick` 只用一小部分数据，不到一分钟。
 
 # %%
 from keras_tutorial.settings import start_chapter
@@ -30,30 +21,27 @@ from keras_tutorial.settings import start_chapter
 args = start_chapter("第 4 章：梯度下降与反向传播 / Chapter 4: gradient descent", epochs=5)
 
 import math
-import time
 
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 
 from keras_tutorial import descent
 from keras_tutorial.ch01 import build_model
+from keras_tutorial.data import load_mnist
 from keras_tutorial.plotting import finish
 
 print(f"epochs={args.epochs}  batch_size={args.batch_size}  quick={args.quick}  out={args.out}")
 
 # %% [markdown]
 # ## 4.1 训练循环：五步
-#
-# 第 1 章的网络有很多权重。它们是可训练参数(trainable parameter)：训练前先随机初始化(random initialization)成一些小的随机数，训练就是一点点调整它们，让损失变小。`fit` 对每一批数据重复同样的五步，这就是训练循环(training loop)：
-#
+# 第 1 章网络的权重是可训练参数(trainable parameter)：训练前随机初始化(random initialization)成小的随机数，训练就是一点点调整它们，让损失变小。`fit` 对每一批数据重复五步，这就是训练循环(training loop)：
 # 1. 从训练集里取一批样本；
 # 2. 前向计算(forward pass)：把这批样本送进网络，得到预测；
 # 3. 用损失函数算出预测和标签差多远；
 # 4. 算出损失对每个权重的梯度（本章的主题）；
 # 5. 更新：每个权重朝让损失变小的方向挪一小步。
 #
-# 先看第 1 章的模型（`build_model` 来自第 1 章）刚建好、还没训练时的权重（Keras 把一层的权重矩阵叫 `kernel`，本章记作 $W$），再按第 1 章 `fit` 的设置算一算它一共做了多少次第 5 步：
+# 第 4 步最难：每个权重该往哪边挪？最笨的办法是逐个试探：把一个权重加一点点、再减一点点，各做一次前向计算，看损失怎么变。下面先看第 1 章的模型刚建好时的权重（Keras 把一层的权重矩阵叫 `kernel`，本章记作 $W$），按第 1 章 `fit` 的设置算它做了多少次第 5 步，再量一量逐个试探要多久（`descent.seconds_per_call` 先调用一次不计时，再取 20 次的平均）：
 
 # %%
 model = build_model()
@@ -62,39 +50,23 @@ for weight in model.trainable_weights:
     print(f"{weight.path:<26} 形状 {str(tuple(weight.shape)):<11} 前 3 个值 {first}")
 n_weights = model.count_params()
 print(f"可训练参数一共 {n_weights:,} 个")
-# 第 1 章一共做了多少次第 5 步？按它 fit 的设置算：
 n_images, validation_split, batch_size, epochs = 60000, 0.1, 128, 5  # 第 1 章的设置
 n_fit = round(n_images * (1 - validation_split))  # 验证集的图片不参与更新
 batches = math.ceil(n_fit / batch_size)  # 最后一批不满 128 张也算一批
 print(f"每轮 {n_fit} 张 ÷ {batch_size} → {batches} 批；{epochs} 轮共更新 {epochs * batches} 次")
-
-# %% [markdown]
-# 权重矩阵是随机数，偏置从 0 开始。第 4 步最难：怎样知道每个权重该往哪边挪？最笨的办法是一个一个试：把一个权重加一点点、再减一点点，各做一次前向计算，看损失怎么变。量一量这要多久：
-
-# %%
 x_batch = np.random.default_rng(args.seed).random((128, 784), dtype="float32")
-model(x_batch)  # 第一次调用有准备开销，不计时
-tic = time.perf_counter()
-for _ in range(20):
-    model(x_batch)
-per_forward = (time.perf_counter() - tic) / 20
+per_forward = descent.seconds_per_call(lambda: model(x_batch))
 nudges = 2 * n_weights  # 每个权重两次前向计算
 print(f"一次前向计算（128 张图）{per_forward * 1e3:.2f} ms")
 print(f"逐个试探：每次更新 {nudges:,} 次前向计算，约 {nudges * per_forward / 60:.0f} 分钟")
 print(f"{epochs * batches} 次更新约 {epochs * batches * nudges * per_forward / 86400:.0f} 天")
 
 # %% [markdown]
-# 上面打印的天数说明逐个试探行不通。梯度(gradient)一次给出所有权重该挪的方向和幅度，而反向传播(backpropagation)一次前向、一次反向就算出全部梯度（4.9 节会量它的用时）。
+# 上面打印的权重矩阵是随机数，偏置从 0 开始；打印的天数说明逐个试探行不通。梯度(gradient)一次给出所有权重该挪的方向和幅度，反向传播(backpropagation)一次前向、一次反向就算出全部梯度（4.9 节）。为什么不像中学那样令导数为 0、在纸上解出最低点？那要解 40 万个未知数的方程组，relu 和 softmax 又让它是非线性的，没有公式解，只能从随机的起点一步步往下走。
 #
-# 为什么不像中学那样令导数为 0、在纸上解出最低点？那要解 40 万个未知数的方程组，而 relu 和 softmax 让这些方程是非线性的，没有公式解。只能从随机的起点出发，一步步往下走。
-#
-# 本章的图都只画一维或二维的损失。它们帮助理解每一步在做什么，但第 1 章的损失有 40 万个维度：在一两维里看到的"坑"和"坡"，搬到这么多维未必还是那个样子，后面关于局部最小值的图要带着这个保留来看。
-#
+# 本章的图只画一维或二维的损失，帮助理解每一步在做什么；但第 1 章的损失有 40 万个维度，一两维里看到的"坑"和"坡"搬过去未必还是那样，后面关于局部最小值的图尤其要带着这个保留来看。
 # ## 4.2 导数：函数在一点附近的斜率
-#
-# 函数 $f(x)$ 在 $x_0$ 处的导数(derivative) $f'(x_0)$，是把 $x$ 往右挪一丁点时 $f$ 变化的快慢，也就是曲线在这一点的切线斜率。
-# 上面"加一点点、减一点点"就是在估计它：取很小的步长 $h$，算 $\frac{f(x_0+h)-f(x_0)}{h}$（前向差分(forward difference)），或更准的 $\frac{f(x_0+h)-f(x_0-h)}{2h}$（中心差分(central difference)）。
-# 这种做法叫有限差分(finite difference)。下面用 $f(x)=x^3-3x$（精确导数 $3x^2-3$）比较两者。
+# 函数 $f(x)$ 在 $x_0$ 处的导数(derivative) $f'(x_0)$ 是曲线在这一点的切线斜率。"加一点点"就是在估计它：取很小的步长 $h$，算 $\frac{f(x_0+h)-f(x_0)}{h}$（前向差分(forward difference)）或更准的 $\frac{f(x_0+h)-f(x_0-h)}{2h}$（中心差分(central difference)），这种做法叫有限差分(finite difference)。下面用 $f(x)=x^3-3x$（精确导数 $3x^2-3$）比较两者。
 
 
 # %%
@@ -102,63 +74,35 @@ def f(x):
     return x**3 - 3 * x
 
 
-def df(x):
-    return 3 * x**2 - 3
-
-
-x0 = 1.5
+x0, exact = 1.5, 3 * 1.5**2 - 3  # 精确导数 3x² − 3
 steps_h = 10.0 ** -np.arange(1, 13)
-forward_err = np.abs((f(x0 + steps_h) - f(x0)) / steps_h - df(x0))
-central_err = np.abs((f(x0 + steps_h) - f(x0 - steps_h)) / (2 * steps_h) - df(x0))
-print(f"精确导数 f'({x0}) = {df(x0)}")
-for h, e1, e2 in zip(steps_h[::2], forward_err[::2], central_err[::2], strict=True):
-    print(f"h={h:.0e}  前向差分误差 {e1:.1e}  中心差分误差 {e2:.1e}")
+forward_err = np.abs((f(x0 + steps_h) - f(x0)) / steps_h - exact)
+central_err = np.abs((f(x0 + steps_h) - f(x0 - steps_h)) / (2 * steps_h) - exact)
 best_forward, best_central = steps_h[forward_err.argmin()], steps_h[central_err.argmin()]
-print(f"误差最小的 h：前向 {best_forward:.0e}，中心 {best_central:.0e}")
-fig = descent.plot_derivative(f, df, x0, steps_h, forward_err, central_err, name="f(x) = x^3 - 3x")
+print(f"f'({x0}) = {exact}，误差最小的 h：前向差分 {best_forward:.0e}，中心差分 {best_central:.0e}")
+fig = descent.plot_derivative(f, x0, exact, steps_h, forward_err, central_err, "f(x) = x^3 - 3x")
 finish(fig, args.out, "ch04_derivative.png")
 
 # %% [markdown]
-# 右图的误差先随 $h$ 变小而变小，到某个 $h$ 之后反而变大（上面打印了误差最小的 $h$）：$h$ 太大时割线不像切线，$h$ 太小时两个几乎相等的浮点数相减，舍入误差被放大。
-# 中心差分在较大的 $h$ 上就很准，所以后面检查梯度都用它。
-#
+# 右图的误差先随 $h$ 变小而变小，过了上面打印的最佳 $h$ 反而变大：$h$ 太大时割线不像切线，$h$ 太小时两个几乎相等的浮点数相减，舍入误差被放大。中心差分在较大的 $h$ 上就很准，后面检查梯度都用它。
 # ## 4.3 梯度与一维梯度下降
-#
-# 函数有多个输入时，对每个输入分别求导得到偏导数(partial derivative)，把它们排成一个向量就是梯度，它指向函数上升最快的方向。
-# 要让损失变小，就朝梯度的**反方向**走一步：$w \leftarrow w - \eta \cdot \nabla f(w)$，这就是梯度下降(gradient descent)，步长 $\eta$ 叫学习率(learning rate)。
-# 先在一维的 $f(w)=w^2$ 上试三种学习率，循环里那一行就是整个算法：
+# 函数有多个输入时，对每个输入分别求导得到偏导数(partial derivative)，排成一个向量就是梯度，它指向函数上升最快的方向。要让损失变小，就朝梯度的**反方向**走一步：$w \leftarrow w - \eta \cdot \nabla f(w)$，这就是梯度下降(gradient descent)，步长 $\eta$ 叫学习率(learning rate)。先在一维的 $f(w)=w^2$ 上试三种学习率，循环里那一行就是整个算法：
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
-for ax, lr, name in zip(axes, (0.05, 0.3, 1.05), ("too small", "good", "too large"), strict=True):
+panels = {}
+for lr, name in ((0.05, "too small"), (0.3, "good"), (1.05, "too large")):
     w, path = 4.0, [4.0]
     for _ in range(12):
         w = w - lr * 2 * w  # f(w) = w² 的导数是 2w
         path.append(w)
     print(f"学习率 {lr}: 12 步后 w = {w:+.3f}, f(w) = {w**2:.3f}")
-    descent.plot_on_curve(ax, np.square, {f"lr={lr}": np.array(path)}, f"lr={lr}: {name}")
-finish(fig, args.out, "ch04_gd_1d.png")
+    panels[f"lr={lr}: {name}"] = {f"lr={lr}": np.array(path)}
+finish(descent.curve_panels(np.square, panels), args.out, "ch04_gd_1d.png")
 
 # %% [markdown]
-# 学习率太小，12 步后离最低点还很远；合适时几步就到；太大时每一步都越过最低点，而且落点比出发点还高，越跳越远——发散(diverge)了（上面打印的 $|w|$ 比起点 4 还大）。
-#
+# 学习率太小，12 步后离最低点还很远；合适时几步就到；太大时每一步都越过最低点，落点比出发点还高，越跳越远——发散(diverge)了（上面打印的 $|w|$ 比起点 4 还大）。
 # ## 4.4 二维梯度下降：等高线图上的路径
-#
-# 换成两个参数的 $f(w_1, w_2) = \frac{1}{2}(w_1^2 + 10\,w_2^2)$，梯度是 $(w_1, 10\,w_2)$。
-
-
-# %%
-def bowl(w):
-    return 0.5 * (w[..., 0] ** 2 + 10 * w[..., 1] ** 2)
-
-
-def bowl_grad(w):
-    return np.array([w[0], 10 * w[1]])
-
-
-# %% [markdown]
-# 接下来把更新规则写成函数。`sgd_step` 做一步梯度下降；`descend` 从起点出发反复调用它，记下路径。后面的动量和 RMSprop 要记住一个"状态"（速度、梯度平方的平均），所以每个更新规则都接收并返回状态，普通梯度下降原样传回。
-# 单元格第一行的 `# @save` 表示这个单元格会被原样复制进 `keras_tutorial/ch04.py`，供练习答案、测试和基准测试使用（改了这里要运行 `make lib`）。
+# 把更新规则写成函数。`sgd_step` 做一步梯度下降；`descend` 从起点出发反复调用它，记下路径。后面的动量和 RMSprop 要记住一个"状态"（速度、梯度平方的平均），所以每个更新规则都接收并返回状态，普通梯度下降原样传回。单元格第一行的 `# @save` 表示它会被原样复制进 `keras_tutorial/ch04.py`，供练习答案、测试和基准测试使用（改了这里要运行 `make lib`）。然后在两个参数的 $f(w_1, w_2) = \frac{1}{2}(w_1^2 + 10\,w_2^2)$ 上试三种学习率，它的梯度是 $(w_1, 10\,w_2)$。
 
 # %%
 # @save
@@ -182,22 +126,25 @@ def descend(step, grad, start, steps, dtype="float64", **hyperparameters):
 
 
 # %%
-start = (-4.5, 2.0)
-fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
-for ax, lr in zip(axes, (0.02, 0.15, 0.205), strict=True):
+def bowl(w):
+    return 0.5 * (w[..., 0] ** 2 + 10 * w[..., 1] ** 2)
+
+
+def bowl_grad(w):
+    return np.array([w[0], 10 * w[1]])
+
+
+start, panels = (-4.5, 2.0), {}
+for lr in (0.02, 0.15, 0.205):
     path = descend(sgd_step, bowl_grad, start, 30, learning_rate=lr)
     print(f"学习率 {lr}: 30 步后 f = {bowl(path[-1]):.4g}")
-    descent.plot_on_contour(ax, bowl, {f"SGD lr={lr}": path}, f"gradient descent, lr={lr}")
-finish(fig, args.out, "ch04_gd_2d.png")
+    panels[f"gradient descent, lr={lr}"] = {f"SGD lr={lr}": path}
+finish(descent.contour_panels(bowl, panels), args.out, "ch04_gd_2d.png")
 
 # %% [markdown]
-# 这个"碗"在 $w_2$ 方向比 $w_1$ 方向陡 10 倍。学习率小，路径平稳但走不远；学习率大一些，在陡的方向来回折返但仍能收敛；超过某个值，陡的方向每步都放大，路径发散（练习 2 求这个值）。能用多大的学习率由最陡的方向决定，而平缓的方向因此走得很慢——动量和 RMSprop 要解决的正是这个问题。
-#
+# 这个"碗"在 $w_2$ 方向比 $w_1$ 方向陡 10 倍。学习率小，路径平稳但走不远；大一些，在陡的方向来回折返但仍能收敛；超过某个值，陡的方向每步都放大，路径发散（练习 2 求这个值）。能用多大的学习率由最陡的方向决定，平缓的方向因此走得很慢——动量和 RMSprop 要解决的正是这个问题。
 # ## 4.5 随机梯度下降：每次用多少样本算梯度？
-#
-# 真正的损失是全部训练样本损失的平均，精确的梯度要过一遍全部数据。实际做法是每次随机取一小批样本估计梯度就更新，即小批量随机梯度下降(stochastic gradient descent, SGD)。
-# 在一个小的线性回归(linear regression)问题上比较三种做法：每次 1 个样本（真正的 SGD）、每次 32 个（小批量）、每次全部样本（全批量梯度下降(full-batch gradient descent)）。
-# 一批 $(X_b, y_b)$ 有 $b$ 个样本时，均方误差的梯度是 $\frac{2}{b}X_b^\top(X_b w - y_b)$。学习率相同，都训练同样多轮；`descent.linear_sgd` 记下损失随更新次数和用时的变化。
+# 真正的损失是全部训练样本损失的平均，精确的梯度要过一遍全部数据。实际做法是每次随机取一小批样本估计梯度就更新，即小批量随机梯度下降(stochastic gradient descent, SGD)。在一个小的线性回归(linear regression)问题上比较每次 1 个样本（真正的 SGD）、32 个（小批量）和全部样本（全批量梯度下降(full-batch gradient descent)）。一批 $(X_b, y_b)$ 有 $b$ 个样本时，均方误差的梯度是 $\frac{2}{b}X_b^\top(X_b w - y_b)$。学习率相同、轮数相同；`descent.linear_sgd` 记下损失随更新次数和用时的变化。
 
 # %%
 rng = np.random.default_rng(args.seed)
@@ -214,15 +161,11 @@ print(f"噪声决定的最小损失约为 {descent.mse(x_lin, y_lin, best_w):.3f
 finish(descent.plot_loss_records(records), args.out, "ch04_sgd_batches.png")
 
 # %% [markdown]
-# 左图按更新次数看：全批量每一步都最准，但每轮只更新一次，训练结束时损失仍然很高；批大小为 1 时更新次数最多，曲线却一直抖动，停在比最小损失高的地方，因为单个样本的梯度噪声很大。
-# 右图按时间看：批大小为 1 时 Python 要循环上万次，每次只做很少的计算；在这次实验里（这个问题、学习率 0.02），小批量最快到达低损失，因为它既有足够多的更新次数，每次更新又能用上向量化的矩阵运算。
-# 这只是一个实验、一个学习率：换一个学习率排序可能变（练习 5）。第 1 章的 128 是常用的批大小之一，并不是这个实验选出来的。
-#
+# 左图按更新次数看：全批量每一步最准，但每轮只更新一次，结束时损失仍然很高；批大小为 1 时更新次数最多，曲线却一直抖动，停在比最小损失高的地方，因为单个样本的梯度噪声很大。右图按时间看：批大小为 1 时 Python 要循环上万次，每次只做很少的计算；在这次实验里（这个问题、学习率 0.02），小批量最快到达低损失，因为它更新次数够多，每次更新又能用上向量化的矩阵运算。这只是一个实验、一个学习率，换一个学习率排序可能变（练习 5）；第 1 章的 128 是常用的批大小之一，并不是这个实验选出来的。
 # ## 4.6 动量：带着速度前进
-#
 # 动量(momentum)给参数加上"速度" $v$：它累积过去的梯度，$\mu$（常取 0.9）决定保留多少。这也是 `keras.optimizers.SGD(momentum=0.9)` 的规则（`nesterov=False`）：
-#
 # $$v \leftarrow \mu\, v - \eta\, \nabla f(w), \qquad w \leftarrow w + v$$
+# 动量的主要作用要到 4.7 节的碗上才看得清。先看一个常被提到的现象：损失曲线可能有多个"坑"，只比附近都低的坑叫局部最小值(local minimum)，最低的那个叫全局最小值(global minimum)。下面先把规则写成 `momentum_step`，再在一条有两个坑的曲线上，从同一点出发比较有无动量。
 
 
 # %%
@@ -231,10 +174,6 @@ def momentum_step(w, g, v, learning_rate, momentum=0.9):
     """动量：v ← μ·v − η·g，w ← w + v。v 是速度，返回新的 w 和 v。"""
     v = momentum * v - learning_rate * g
     return w + v, v
-
-
-# %% [markdown]
-# 动量最主要的作用要到 4.7 节的碗上才看得清。先看一个常被提到的现象：损失曲线可能有多个"坑"，只比附近都低的坑叫局部最小值(local minimum)，最低的那个叫全局最小值(global minimum)。在一条有两个坑的曲线上，从同一点出发比较有无动量：
 
 
 # %%
@@ -252,20 +191,15 @@ paths = {
 }
 for label, path in paths.items():
     print(f"{label}: 200 步后 w = {path[-1, 0]:+.3f}, 损失 {wells(path[-1, 0]):+.3f}")
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4))
-descent.plot_on_curve(ax1, wells, paths, "loss with a local minimum", span=(-1.8, 2.0))
-descent.plot_positions(ax2, paths)
+fig = descent.curve_panels(wells, {"loss with a local minimum": paths}, (-1.8, 2.0), positions=True)
 finish(fig, args.out, "ch04_momentum.png")
 
 # %% [markdown]
 # 这一次，普通梯度下降停在右边的局部最小值；带动量的版本下坡时攒下的速度越过了中间的小坡，停在左边更低的坑里（上面打印了两者的终点和损失）。能不能越过取决于起点、学习率和 $\mu$，换一个起点结果可能相反（练习 6）；再加上 4.1 节的保留，这不能说明动量总能找到更低的坑。
-#
 # ## 4.7 RMSprop：每个参数有自己的步长
-#
-# RMSprop 为每个参数记住梯度平方的滑动平均(moving average) $s$，用它的平方根去除梯度：陡的方向步子自动变小，缓的方向自动变大。
-# Keras 的默认设置是 $\rho=0.9$、$\epsilon=10^{-7}$，$\epsilon$ 加在根号**里面**；第 1 章 `optimizer="rmsprop"` 用的就是它（学习率 0.001）：
-#
+# RMSprop 为每个参数记住梯度平方的滑动平均(moving average) $s$，用它的平方根去除梯度：陡的方向步子自动变小，缓的方向自动变大。Keras 的默认设置是 $\rho=0.9$、$\epsilon=10^{-7}$，$\epsilon$ 加在根号**里面**；第 1 章 `optimizer="rmsprop"` 用的就是它（学习率 0.001）：
 # $$s \leftarrow \rho\, s + (1-\rho)\, g^2, \qquad w \leftarrow w - \frac{\eta\, g}{\sqrt{s+\epsilon}}$$
+# 然后在 4.4 节的碗上比较，都走 30 步。碗像一道沟壑(ravine)：$w_2$ 是陡的横向，$w_1$ 是平缓的纵向。除了最终损失，还数一数 $w_2$ 改变符号（横穿沟底）几次、$w_1$ 还剩多少。
 
 
 # %%
@@ -276,9 +210,6 @@ def rmsprop_step(w, g, s, learning_rate=0.001, rho=0.9, epsilon=1e-7):
     return w - learning_rate * g / np.sqrt(s + epsilon), s
 
 
-# %% [markdown]
-# 在 4.4 节的碗上比较，都走 30 步。碗像一道沟壑(ravine)：$w_2$ 是陡的横向，$w_1$ 是平缓的纵向。除了最终损失，还数一数 $w_2$ 改变符号（横穿沟底）几次、$w_1$ 还剩多少：
-
 # %%
 contenders = {
     "SGD lr=0.05": (sgd_step, {"learning_rate": 0.05}),
@@ -287,40 +218,27 @@ contenders = {
     "RMSprop lr=0.3": (rmsprop_step, {"learning_rate": 0.3}),
 }
 runs = {name: descend(rule, bowl_grad, start, 30, **hp) for name, (rule, hp) in contenders.items()}
-for label, path in runs.items():
-    flips = np.count_nonzero(np.diff(np.sign(path[:, 1])))
-    print(
-        f"{label:>22}: f = {bowl(path[-1]):.1e}, w2 变号 {flips:2d} 次, |w1| = {abs(path[-1, 0]):.3f}"
-    )
-fig, ax = plt.subplots(figsize=(7, 3.8))
-descent.plot_on_contour(ax, bowl, runs, "SGD, momentum and RMSprop on the same bowl")
+for name, p in runs.items():
+    flips = np.count_nonzero(np.diff(np.sign(p[:, 1])))  # w2 变号的次数
+    print(f"{name:>22}: f = {bowl(p[-1]):.1e}, w2 变号 {flips:2d} 次, |w1| = {abs(p[-1, 0]):.3f}")
+fig = descent.contour_panels(bowl, {"SGD, momentum and RMSprop on the same bowl": runs})
 finish(fig, args.out, "ch04_optimizers_2d.png")
 
 # %% [markdown]
-# 这就是动量的主要作用：横穿沟壑的来回振荡(oscillation)一正一负，在速度里互相抵消；沿平缓方向的梯度一直同号，在速度里不断累加。对比同样学习率 0.05 的两行：有动量时 $w_1$ 剩下的少得多；学习率 0.15 的 SGD 在 $w_2$ 方向每步都变号。RMSprop 一开始在两个方向上迈出差不多大的步子，几乎斜着直奔中心。哪个最好取决于问题和学习率，上面打印的数只说明这个碗上的情况。
-#
+# 这就是动量的主要作用：横穿沟壑的来回振荡(oscillation)一正一负，在速度里互相抵消；沿平缓方向的梯度一直同号，在速度里不断累加。对比学习率同为 0.05 的两行：有动量时 $w_1$ 剩下的少得多；学习率 0.15 的 SGD 在 $w_2$ 方向每步都变号。RMSprop 一开始在两个方向上迈出差不多大的步子，几乎斜着直奔中心。哪个最好取决于问题和学习率，上面打印的数只说明这个碗上的情况。
 # ## 4.8 链式法则
-#
-# 神经网络是一串函数的复合。链式法则(chain rule)说：复合函数的导数等于每一环导数的乘积。
-# 看一个只有一个神经元(neuron)的例子：$z = wx + b$，$a = \mathrm{relu}(z)$，损失 $L=(a-t)^2$（下面取 $w=1.5$，$x=2$，$b=-1$，$t=3$），
-# 则 $\frac{\partial L}{\partial w} = \frac{\partial L}{\partial a}\cdot\frac{\partial a}{\partial z}\cdot\frac{\partial z}{\partial w} = 2(a-t)\cdot[z>0]\cdot x$。
-
+# 神经网络是一串函数的复合。链式法则(chain rule)说：复合函数的导数等于每一环导数的乘积。看一个只有一个神经元(neuron)的例子：$z = wx + b$，$a = \mathrm{relu}(z)$，损失 $L=(a-t)^2$（下面取 $w=1.5$，$x=2$，$b=-1$，$t=3$），则 $\frac{\partial L}{\partial w} = \frac{\partial L}{\partial a}\cdot\frac{\partial a}{\partial z}\cdot\frac{\partial z}{\partial w} = 2(a-t)\cdot[z>0]\cdot x$。
 
 # %%
-def neuron_loss(w, x=2.0, b=-1.0, t=3.0):
-    return (max(w * x + b, 0.0) - t) ** 2
-
-
-w_in, x_in, z = 1.5, 2.0, 1.5 * 2.0 - 1.0  # z = wx + b
-factors = (2 * (max(z, 0.0) - 3.0), float(z > 0), x_in)  # dL/da, da/dz, dz/dw
+z = 1.5 * 2.0 - 1.0  # z = wx + b
+factors = (2 * (max(z, 0.0) - 3.0), float(z > 0), 2.0)  # dL/da, da/dz, dz/dw = x
 print(f"链式法则: dL/dw = {' × '.join(map(str, factors))} = {np.prod(factors)}")
-print(f"中心差分: dL/dw ≈ {(neuron_loss(w_in + 1e-6) - neuron_loss(w_in - 1e-6)) / 2e-6:.6f}")
+up, down = ((max(w * 2.0 - 1.0, 0.0) - 3.0) ** 2 for w in (1.5 + 1e-6, 1.5 - 1e-6))  # L(w ± h)
+print(f"中心差分: dL/dw ≈ {(up - down) / 2e-6:.6f}")
 
 # %% [markdown]
 # ## 4.9 从零写第 1 章的网络：前向计算、损失和反向传播
-#
-# 第 1 章的网络是 Dense 512 relu → Dense 10 softmax。参数是 $W_1$ (784×512)、$b_1$、$W_2$ (512×10)、$b_2$，随机初始化的方法和 Keras 的 `Dense` 一样。前向计算：
-# $h = \mathrm{relu}(xW_1+b_1)$，输出层的原始分数(logits) $= hW_2+b_2$，softmax 把每行原始分数变成 10 个概率，损失是分类交叉熵：正确类别概率的 $-\log$ 的平均。
+# 第 1 章的网络是 Dense 512 relu → Dense 10 softmax。参数是 $W_1$ (784×512)、$b_1$、$W_2$ (512×10)、$b_2$，随机初始化的方法和 Keras 的 `Dense` 一样。前向计算：$h = \mathrm{relu}(xW_1+b_1)$，输出层的原始分数(logits) $= hW_2+b_2$，softmax 把每行原始分数变成 10 个概率，损失是分类交叉熵：正确类别概率的 $-\log$ 的平均。
 
 
 # %%
@@ -360,8 +278,7 @@ def loss(params, x, labels):
 
 
 # %% [markdown]
-# 反向传播就是把链式法则用在整个网络上：从损失出发往回走，每经过一层就乘上这一层的导数，一次得到所有参数的梯度。
-# 起点是个好用的结论：softmax 接交叉熵，损失对原始分数的导数恰好是"预测概率减去独热标签"（再除以批大小 $n$，因为损失是平均值）。
+# 反向传播就是把链式法则用在整个网络上：从损失出发往回走，每经过一层就乘上这一层的导数，一次得到所有参数的梯度。起点是个好用的结论：softmax 接交叉熵，损失对原始分数的导数恰好是"预测概率减去独热标签"（再除以批大小 $n$，因为损失是平均值）。
 
 
 # %%
@@ -380,8 +297,7 @@ def backward(params, x, h, probs, labels):
 
 
 # %% [markdown]
-# 手写的导数容易出错，所以要核对：在 float64 下，先和中心差分比（每个参数随机抽 10 个元素），
-# 再和 Keras 当前后端的自动微分(automatic differentiation)比——TensorFlow 的 `GradientTape`、JAX 的 `jax.grad` 或 PyTorch 的 `autograd`，它们根据记录下来的运算自动应用链式法则。
+# 手写的导数容易出错，所以要核对（都在 float64 下）：`descent.gradient_check` 在每个参数里随机抽 10 个元素，用中心差分算出数值梯度，和手写的比；再和 Keras 当前后端的自动微分(automatic differentiation)比——TensorFlow 的 `GradientTape`、JAX 的 `jax.grad` 或 PyTorch 的 `autograd`，它们根据记录下来的运算自动应用链式法则。
 
 # %%
 check_rng = np.random.default_rng(args.seed)
@@ -389,45 +305,17 @@ params64 = init_params(seed=args.seed, dtype="float64")
 x_small, y_small = check_rng.random((8, 784)), check_rng.integers(0, 10, 8)
 logits, h = forward(params64, x_small)
 grads = backward(params64, x_small, h, softmax(logits), y_small)
-for name, param in params64.items():
-    picks = [tuple(check_rng.integers(0, n) for n in param.shape) for _ in range(10)]
-    numeric = [
-        descent.central_difference(lambda: loss(params64, x_small, y_small), param, i)
-        for i in picks
-    ]
-    error = descent.relative_error([grads[name][i] for i in picks], numeric)
+errors = descent.gradient_check(lambda: loss(params64, x_small, y_small), params64, grads)
+for name, error in errors.items():
     print(f"{name}: 与中心差分的相对误差 {error:.1e}")
-
 auto_grads = descent.autodiff_gradients(params64, x_small, y_small)
 worst = max(descent.relative_error(grads[k], auto_grads[k]) for k in grads)
 print(f"与 {keras.backend.backend()} 自动微分的最大相对误差: {worst:.1e}")
 
 # %% [markdown]
-# 两种核对的相对误差都远小于 1e-6：手写的反向传播是对的。和自动微分的差距只在 float64 舍入误差的量级。
-#
-# 再量一量代价：对 4.1 节那一批 128 张图，单独前向计算，和前向加反向（得到全部梯度）各要多久：
-
-# %%
-params32, y_batch = init_params(), np.arange(128) % 10
-timings = {}
-for part in ("前向", "前向 + 反向"):
-    tic = time.perf_counter()
-    for _ in range(20):
-        logits, h = forward(params32, x_batch)
-        if part == "前向 + 反向":
-            backward(params32, x_batch, h, softmax(logits), y_batch)
-    timings[part] = (time.perf_counter() - tic) / 20
-    print(f"{part}: {timings[part] * 1e3:.2f} ms")
-print(
-    f"得到全部 {n_weights:,} 个梯度的用时是一次前向的 {timings['前向 + 反向'] / timings['前向']:.1f} 倍"
-)
-
-# %% [markdown]
-# 4.1 节算过，逐个试探每次更新要做 2 × 407,050 次前向计算；反向传播得到同样多的梯度，只花上面打印的倍数那么多次前向计算的时间。
-#
+# 两种核对的相对误差都远小于 1e-6：手写的反向传播是对的，和自动微分的差距只在 float64 舍入误差的量级。`forward` 加 `backward` 只是几次矩阵乘法，就得到全部四个参数的梯度；逐个试探则每次更新要做 4.1 节打印的那么多次前向计算。
 # ## 4.10 训练循环：在真实 MNIST 上训练
-#
-# 把 4.1 节的五步写成代码，更新用 4.7 节的 `rmsprop_step`（学习率 0.001，和第 1 章一样），每轮打乱训练集：
+# 把 4.1 节的五步写成代码，更新用 4.7 节的 `rmsprop_step`（学习率 0.001，和第 1 章一样），每轮打乱训练集。然后像第 1 章那样预处理数据，在全部 60000 张训练图片上训练，最后在测试集上评估一次。
 
 # %%
 # @save
@@ -468,78 +356,53 @@ def evaluate(params, x, labels):
     return float(np.mean(logits.argmax(axis=1) == labels))
 
 
-# %% [markdown]
-# 数据预处理和第 1 章相同，在全部 60000 张训练图片上训练，最后在测试集上评估一次：
-
 # %%
-from keras_tutorial.data import load_mnist
-
 (train_images, train_labels), (test_images, test_labels) = load_mnist()
 if args.quick:
     train_images, train_labels = train_images[:2000], train_labels[:2000]
     test_images, test_labels = test_images[:1000], test_labels[:1000]
 x_train = train_images.reshape((len(train_images), 28 * 28)).astype("float32") / 255
 x_test = test_images.reshape((len(test_images), 28 * 28)).astype("float32") / 255
-
 fit_args = {"epochs": args.epochs, "batch_size": args.batch_size}  # Keras 下面用同样的设置
 params, history = train(x_train, train_labels, **fit_args, seed=args.seed)
-np_epochs = np.array(history["seconds"])
-print("每轮的训练损失:", np.round(history["loss"], 4))
 np_acc = evaluate(params, x_test, test_labels)
-print(f"NumPy 网络: 训练 {np_epochs.sum():.1f} s, 测试准确率 test_acc = {np_acc:.4f}")
+print(f"每轮的训练损失 {np.round(history['loss'], 4)}，测试准确率 test_acc = {np_acc:.4f}")
 
 # %% [markdown]
-# 在同一次运行里，用第 1 章的 `build_model()` 在同样的数据上、以同样的轮数和批大小训练 Keras 模型。每轮只打印一行（`verbose=2`），回调记下每轮结束的时刻，最后把两边并排列出：
+# 在同一次运行里，用第 1 章的 `build_model()` 以同样的数据、轮数和批大小训练 Keras 模型，每轮打印一行（`verbose=2`），回调记下每轮结束的时刻，最后把两边并排列出：
 
 # %%
 model = build_model()
-stamps = []  # 每轮结束的时刻
+stamps = [time.perf_counter()]  # 开始和每轮结束的时刻
 timer = keras.callbacks.LambdaCallback(on_epoch_end=lambda *_: stamps.append(time.perf_counter()))
 y_train = keras.utils.to_categorical(train_labels, num_classes=10)
-tic = time.perf_counter()
 model.fit(x_train, y_train, **fit_args, verbose=2, callbacks=[timer])
-keras_epochs = np.diff([tic, *stamps])
 _, keras_acc = model.evaluate(x_test, keras.utils.to_categorical(test_labels, 10), verbose=0)
-steps = math.ceil(len(x_train) / args.batch_size)
-descent.print_comparison({"NumPy": (np_epochs, np_acc), "Keras": (keras_epochs, keras_acc)}, steps)
+runs = {"NumPy": (history["seconds"], np_acc), "Keras": (np.diff(stamps), keras_acc)}
+descent.print_comparison(runs, steps=math.ceil(len(x_train) / args.batch_size))
 
 # %% [markdown]
-# 上表是这台机器、这次运行的实测（`--quick` 数据太少，只说明流程能跑通）。两个网络的结构、优化器、批大小都一样，准确率相近，差别来自随机初始化和打乱顺序。怎样读用时：
-#
-# - **第 1 轮**："第 1 轮多出"一行是第 1 轮比其余各轮平均多用的时间。NumPy 什么也不编译，它这一行只反映一次性开销（内存第一次分配、缓存还是冷的）和测量的起伏，可正可负。Keras 多出的部分要和它对照着看；这次运行分不出其中多少是编译，所以不能说"主要是编译"。
-# - **每一批**：两边做的是同样的矩阵乘法，NumPy 交给 OpenBLAS 库，Keras 交给后端自己的实现。本章的 NumPy 写法照着公式来，每一步都新建数组，没有为速度做任何优化；Keras 的 `fit` 每批也要经过框架的调度、回调和指标。哪边快随机器、后端和当时的负载而变，以上面打印的为准，最好多跑几次。
-# - 这里只在这台 CPU 上测了这个小网络。换成 GPU 或更大的模型要重新测，对这么小的网络 GPU 不一定更快。Keras 的价值也不只在速度：任何结构的模型都不用手写反向传播，梯度由自动微分给出。
-#
-# ## 4.11 回顾第一个例子
-#
-# 现在可以把第 1 章的每一行和本章的概念对上号了：
-#
+# 上表是这台机器、这次运行的实测（`--quick` 数据太少，只说明流程能跑通）。两个网络的结构、优化器、批大小都一样，准确率相近，差别来自随机初始化和打乱顺序。用时要这样读：
+# - **第 1 轮**："第 1 轮多出"是第 1 轮比其余各轮平均多用的时间。NumPy 什么也不编译，它这一行只反映一次性开销（内存第一次分配、缓存还是冷的）和测量的起伏，可正可负；这次运行分不出 Keras 多出的部分有多少是编译，所以不能说"主要是编译"。
+# - **每一批**：两边做同样的矩阵乘法，NumPy 交给 OpenBLAS，Keras 交给后端。本章的 NumPy 写法照着公式来、每一步都新建数组，没有为速度优化；Keras 的 `fit` 每批也要经过框架的调度、回调和指标。哪边快随机器、后端和负载而变，以上面打印的为准。这里只在这台 CPU 上测了这个小网络；换成 GPU 或更大的模型要重新测，对这么小的网络 GPU 不一定更快。Keras 的价值也不只在速度：任何结构的模型都不用手写反向传播。
+# ## 4.11 回顾第一个例子：第 1 章的每一行背后发生了什么
 # | 第 1 章的代码 | 背后发生的事 |
 # | --- | --- |
 # | `x_train = train_images.reshape(...).astype("float32") / 255` | 输入是 float32 张量(tensor)；数值范围小，梯度和学习率才好配合 |
-# | `keras.layers.Dense(512, activation="relu")` | $\mathrm{relu}(xW_1+b_1)$；权重矩阵 `kernel`（$W_1$）用 glorot_uniform 随机初始化，$b_1=0$ |
-# | `keras.layers.Dense(10, activation="softmax")` | $\mathrm{softmax}(hW_2+b_2)$，输出 10 个概率 |
+# | `Dense(512, activation="relu")`、`Dense(10, activation="softmax")` | $\mathrm{relu}(xW_1+b_1)$ 和 $\mathrm{softmax}(hW_2+b_2)$；`kernel`（$W$）用 glorot_uniform 随机初始化，偏置为 0 |
 # | `loss="categorical_crossentropy"` | 要最小化的函数；它对原始分数的梯度是"概率 − 独热标签"除以批大小 |
 # | `optimizer="rmsprop"` | 4.7 节的 `rmsprop_step`：$\rho=0.9$，$\epsilon=10^{-7}$，学习率 0.001 |
-# | `model.fit(..., batch_size=128)` | 4.10 节的训练循环：每 128 张图走一遍五步 |
-# | `validation_split=0.1` | 最后 10% 的训练图片只用来看验证损失，不参与更新：每轮 422 批（4.1 节算过） |
-# | `epochs=5` | 打乱训练集后完整过 5 遍，共更新 2110 次（4.1 节） |
-# | `fit` 内部的求导 | 4.9 节的反向传播，由后端的自动微分完成 |
+# | `fit(..., epochs=5, batch_size=128, validation_split=0.1)` | 4.10 节的训练循环：每轮打乱，每 128 张图走一遍五步，梯度由后端的自动微分算出（4.9 节的反向传播）；验证集不参与更新，共 5 × 422 = 2110 次更新（4.1 节） |
 # | `model.evaluate(x_test, y_test)` | 只做前向计算，统计 argmax 与标签相同的比例 |
 
 # %% [markdown]
 # ## 小结
-#
-# - 训练循环反复做五步：取一批、前向计算、损失、梯度、更新；权重从随机值开始。逐个试探每个权重太慢，梯度一次给出所有方向。
-# - 导数可以用有限差分估计；中心差分比前向差分准，步长不能太大也不能太小。
-# - 梯度下降每步朝梯度的反方向走，学习率太小走不动，太大会发散；能用多大由最陡的方向决定。
-# - 小批量 SGD 在这次实验里比单样本 SGD 和全批量梯度下降更快降低损失；换学习率要重新比较。
-# - 动量主要抑制横穿沟壑的振荡、加快沿平缓方向的前进；能否越过局部最小值取决于起点和步长。RMSprop 按梯度大小给每个参数调整步长。
-# - 反向传播就是链式法则：从损失往回逐层乘导数。手写的梯度与中心差分、自动微分都一致；只用 NumPy 写的网络在 MNIST 上的准确率和 Keras 相当（4.10 节的表）。
+# - 训练循环反复做五步：取一批、前向计算、损失、梯度、更新；权重从随机值开始，梯度一次给出所有权重该挪的方向。反向传播就是链式法则：从损失往回逐层乘导数；手写的梯度与中心差分、自动微分都一致，只用 NumPy 写的网络在 MNIST 上的准确率和 Keras 相当。
+# - 中心差分比前向差分准，步长不能太大也不能太小；学习率太小走不动、太大会发散，能用多大由最陡的方向决定。
+# - 批大小、动量和起点的效果都要看问题和学习率，本章的实验只说明这几次运行。动量主要抑制横穿沟壑的振荡、加快沿平缓方向的前进；RMSprop 按梯度大小给每个参数调整步长。
 
 # %% [markdown]
 # ## 练习
-#
 # 在每道题下面的单元格里写答案并运行，`check` 会告诉你对不对；实验题没有自动检查。参考答案在 `notebooks/ch04_answers.ipynb`，先自己做再看。
 
 # %%
@@ -547,7 +410,6 @@ from keras_tutorial.exercises import check
 
 # %% [markdown]
 # ### 练习 1
-#
 # 在 4.3 节的 $f(w)=w^2$ 上，每一步 $w \leftarrow w - \eta \cdot 2w = (1-2\eta)\,w$。学习率 $\eta$ 小于多少时，梯度下降从任何起点都收敛到 0？写出这个上界（$\eta$ 等于它时不收敛）。
 
 # %%
@@ -556,7 +418,6 @@ check("ch04.1", answer_1)
 
 # %% [markdown]
 # ### 练习 2
-#
 # 同样的推理用到 4.4 节的碗上：每一步 $w_1$ 乘以 $(1-\eta)$，$w_2$ 乘以 $(1-10\eta)$。学习率小于多少时两个方向都收敛？用 `descend` 在这个值两侧各试一个学习率来验证。
 
 # %%
@@ -565,7 +426,6 @@ check("ch04.2", answer_2)
 
 # %% [markdown]
 # ### 练习 3
-#
 # 照 4.1 节的算法：第 1 章改用 `batch_size=256`（仍是 60000 张图、`validation_split=0.1`、5 轮），一共更新多少次权重？
 
 # %%
@@ -574,7 +434,6 @@ check("ch04.3", answer_3)
 
 # %% [markdown]
 # ### 练习 4
-#
 # AdaGrad 是 RMSprop 的前身：$s$ 不是滑动平均，而是把梯度平方一直累加下去，$s \leftarrow s + g^2$，$w \leftarrow w - \frac{\eta\, g}{\sqrt{s+\epsilon}}$。照 `rmsprop_step` 的样子写出 `adagrad_step`，返回新的 `w` 和 `s`。
 
 
@@ -586,7 +445,6 @@ check("ch04.4", adagrad_step)
 
 # %% [markdown]
 # ### 练习 5
-#
 # 实验：在 4.5 节把学习率 0.02 改成 0.005 和 0.05，三种批大小谁最快到达低损失？排序和 0.02 时一样吗？
 
 # %%
@@ -596,7 +454,6 @@ for lr in (0.005, 0.05):
 
 # %% [markdown]
 # ### 练习 6
-#
 # 实验：在 4.6 节把起点 1.8 改成 1.5，或把 $\mu$ 改成 0.5，带动量的版本还能越过中间的小坡吗？
 
 # %%
@@ -605,7 +462,6 @@ print(f"200 步后 w = {path[-1, 0]:+.3f}")
 
 # %% [markdown]
 # ### 练习 7
-#
 # 实验：用 4.10 节的 `train` 比较学习率 0.0001、0.001 和 0.01。留出训练集最后 10000 张图作验证集，只在前 50000 张上训练 2 轮，比较验证准确率（不要用测试集来选）。
 
 # %%

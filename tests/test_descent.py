@@ -111,6 +111,28 @@ def test_central_difference_restores_the_array_when_fn_fails() -> None:
     assert w[0] == 2.0
 
 
+def test_gradient_check_tells_right_gradients_from_wrong_ones() -> None:
+    params = {"a": np.array([[1.0, -2.0], [0.5, 3.0]]), "b": np.array([0.25, -1.0, 2.0])}
+    saved = {name: value.copy() for name, value in params.items()}
+
+    def fn() -> float:
+        return float(np.sum(params["a"] ** 3) + np.sum(np.sin(params["b"])))
+
+    right = {"a": 3 * params["a"] ** 2, "b": np.cos(params["b"])}
+    errors = descent.gradient_check(fn, params, right, samples=5)
+    assert sorted(errors) == ["a", "b"] and max(errors.values()) < 1e-8
+    wrong = {"a": 2 * params["a"], "b": np.cos(params["b"])}  # the derivative of a**2, not a**3
+    assert descent.gradient_check(fn, params, wrong, samples=5)["a"] > 0.05
+    for name, value in saved.items():  # every nudged element is put back
+        np.testing.assert_array_equal(params[name], value)
+
+
+def test_seconds_per_call_warms_up_once_then_averages() -> None:
+    calls = []
+    seconds = descent.seconds_per_call(lambda: calls.append(1), repeats=7)
+    assert len(calls) == 8 and seconds >= 0.0
+
+
 def test_relative_error() -> None:
     assert descent.relative_error([1.0, 2.0], [1.0, 2.0]) == 0.0
     assert descent.relative_error([1.0, 0.0], [0.0, 0.0]) == 1.0
@@ -171,4 +193,39 @@ def test_plots_draw_every_path() -> None:
     assert lo <= far["far"].min() and hi >= far["far"].max()
     descent.plot_positions(ax3, far)
     assert len(ax3.get_lines()[0].get_xdata()) == 13
+    plt.close(fig)
+
+
+def test_figure_helpers_draw_one_axes_per_panel() -> None:
+    steep = descend(sgd_step, quadratic_grad, 4.0, 12, learning_rate=1.05)
+    slow = descend(sgd_step, quadratic_grad, 4.0, 12, learning_rate=0.05)
+    panels = {"too large": {"lr=1.05": steep}, "too small": {"lr=0.05": slow}}
+    fig = descent.curve_panels(np.square, panels)
+    assert [ax.get_title() for ax in fig.axes] == ["too large", "too small"]
+    assert fig.axes[0].get_lines()[1].get_label() == "lr=1.05"  # after the grey curve
+    plt.close(fig)
+    # With positions, one more axes plots the last panel's paths against the step.
+    fig = descent.curve_panels(np.square, {"both": {"a": steep, "b": slow}}, positions=True)
+    assert len(fig.axes) == 2
+    assert [len(line.get_xdata()) for line in fig.axes[1].get_lines()] == [13, 13]
+    plt.close(fig)
+    runs = {"SGD": descend(sgd_step, bowl_grad, (-4.5, 2.0), 5, learning_rate=0.15)}
+    fig = descent.contour_panels(bowl, {"one": runs, "two": runs, "three": runs})
+    assert [ax.get_title() for ax in fig.axes] == ["one", "two", "three"]
+    assert all([line.get_label() for line in ax.get_lines()] == ["SGD"] for ax in fig.axes)
+    plt.close(fig)
+
+
+def test_plot_derivative_draws_the_tangent_and_both_errors() -> None:
+    hs = np.array([1e-1, 1e-2, 1e-3])
+    fig = descent.plot_derivative(np.square, 1.0, 2.0, hs, hs, hs**2, "w^2")
+    ax1, ax2 = fig.axes
+    curve, tangent, _ = ax1.get_lines()
+    xs, ys = tangent.get_data()
+    np.testing.assert_allclose(ys, 1.0 + 2.0 * (xs - 1.0))  # through (1, f(1)) with slope 2
+    assert [line.get_label() for line in ax2.get_lines()] == [
+        "forward difference",
+        "central difference",
+    ]
+    assert ax2.get_xscale() == ax2.get_yscale() == "log"
     plt.close(fig)

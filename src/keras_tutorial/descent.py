@@ -40,21 +40,22 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 
 def plot_derivative(
     f: Curve,
-    df: Curve,
     x0: float,
+    slope: float,
     hs: np.ndarray,
     forward_err: np.ndarray,
     central_err: np.ndarray,
-    *,
     name: str = "f(x)",
+    *,
     xlim: tuple[float, float] = (-2.2, 2.5),
     ylim: tuple[float, float] = (-4.0, 8.0),
 ) -> plt.Figure:
-    """Left: the curve, its tangent and a secant at ``x0``. Right: finite-difference error vs h."""
+    """Left: the curve, its tangent (``slope`` at ``x0``) and a secant. Right: the errors of the
+    forward and central differences against the step h (log-log)."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
     xs = np.linspace(*xlim, 200)
     ax1.plot(xs, f(xs), label=name)
-    ax1.plot(xs, f(x0) + df(x0) * (xs - x0), "--", label=f"tangent at x={x0}, slope {df(x0)}")
+    ax1.plot(xs, f(x0) + slope * (xs - x0), "--", label=f"tangent at x={x0}, slope {slope}")
     ax1.plot([x0, x0 + 0.8], [f(x0), f(x0 + 0.8)], "o-", label="secant, h=0.8")
     ax1.set_ylim(*ylim)
     ax1.set_title("slope of a curve")
@@ -122,6 +123,58 @@ def plot_on_contour(
     ax.set_ylim(*ylim)
     ax.set_title(title)
     ax.legend(fontsize=8)
+
+
+def curve_panels(
+    f: Curve,
+    panels: Mapping[str, Mapping[str, np.ndarray]],
+    span: tuple[float, float] = (-5.0, 5.0),
+    positions: bool = False,
+) -> plt.Figure:
+    """One axes per panel (title -> 1-D paths) with :func:`plot_on_curve`; with ``positions``, a
+    last axes plots the last panel's paths against step (:func:`plot_positions`)."""
+    count = len(panels) + positions
+    fig, axes = plt.subplots(1, count, figsize=(4.4 * count, 3.8), squeeze=False)
+    for ax, (title, paths) in zip(axes[0], panels.items(), strict=False):
+        plot_on_curve(ax, f, paths, title, span)
+    if positions:
+        plot_positions(axes[0, -1], paths)
+    return fig
+
+
+def contour_panels(f: Curve, panels: Mapping[str, Mapping[str, np.ndarray]]) -> plt.Figure:
+    """One axes per panel (title -> 2-D paths), each drawn by :func:`plot_on_contour`."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels) + 2, 3.8), squeeze=False)
+    for ax, (title, paths) in zip(axes[0], panels.items(), strict=True):
+        plot_on_contour(ax, f, paths, title)
+    return fig
+
+
+def seconds_per_call(fn: Callable[[], object], repeats: int = 20) -> float:
+    """Mean wall time of ``fn()`` over ``repeats`` calls, after one untimed call (warm-up)."""
+    fn()
+    tic = time.perf_counter()
+    for _ in range(repeats):
+        fn()
+    return (time.perf_counter() - tic) / repeats
+
+
+def gradient_check(
+    fn: Callable[[], float],
+    params: Mapping[str, np.ndarray],
+    grads: Mapping[str, np.ndarray],
+    samples: int = 10,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Relative error between ``grads`` and central differences of ``fn()`` at ``samples`` random
+    elements of each array in ``params`` (which ``fn`` reads; each is restored after)."""
+    rng = np.random.default_rng(seed)
+    errors = {}
+    for name, param in params.items():
+        picks = [tuple(int(rng.integers(0, n)) for n in param.shape) for _ in range(samples)]
+        numeric = [central_difference(fn, param, i) for i in picks]
+        errors[name] = relative_error([grads[name][i] for i in picks], numeric)
+    return errors
 
 
 def mse(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
