@@ -5,9 +5,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
-# pip installs by default and follows your pip settings (mirrors: see README). INSTALLER=uv uses
-# uv from your PATH instead, which is faster; uv reads its own settings (UV_DEFAULT_INDEX).
-INSTALLER ?= pip
+# Who installs the locks: pip, or uv (faster) when it is on your PATH. uv does not read pip's
+# settings, so with a pip index or mirror configured (PIP_INDEX_URL, pip.conf: see README) make
+# stays with pip unless uv has an index of its own (UV_DEFAULT_INDEX). INSTALLER=pip or
+# INSTALLER=uv chooses yourself.
+INSTALLER ?= auto
 # Where the CPU build of PyTorch (for the tests) comes from. Empty when your own pip settings
 # already provide it; PyPI's Linux wheels of torch are the CUDA build, several GB more.
 TORCH_FIND_LINKS ?= https://download.pytorch.org/whl/torch/
@@ -49,13 +51,22 @@ define locked_install
 	    $(PIP) uninstall --quiet --yes tensorflow; \
 	  fi; \
 	fi
-	$(INSTALL) --require-hashes --no-deps -r $(VENV)/.lock.txt
-	$(INSTALL) --no-deps --no-build-isolation -e .
+	@installer=$(INSTALLER); \
+	if [ "$$installer" = auto ]; then \
+	  installer=pip; \
+	  if command -v uv >/dev/null && { [ -n "$$UV_DEFAULT_INDEX$$UV_INDEX_URL" ] \
+	      || ! $(PIP) config list 2>/dev/null | grep -qE '(index-url|find-links)='; }; then \
+	    installer=uv; \
+	  fi; \
+	fi; \
+	if [ "$$installer" = uv ]; then install="uv pip install --quiet --python $(BIN)/python"; \
+	else install="$(PIP) install --quiet --no-compile"; fi; \
+	set -x; \
+	$$install --require-hashes --no-deps -r $(VENV)/.lock.txt && \
+	$$install --no-deps --no-build-isolation -e .
 endef
-# --no-compile: byte-compiling every installed module costs more than compiling, on first use,
-# the few that a chapter imports.
-INSTALL = $(if $(filter uv,$(INSTALLER)),uv pip install --quiet --python $(BIN)/python,$(PIP) \
-  install --quiet --no-compile)
+# pip's --no-compile: byte-compiling every installed module costs more than compiling, on first
+# use, the few that a chapter imports (uv does not compile either).
 
 # The stamps remember what was installed; editing pyproject.toml or a lock reinstalls.
 $(VENV)/.base: pyproject.toml requirements/run.txt | $(BIN)/python
