@@ -59,14 +59,16 @@ define locked_install
 	    installer=uv; \
 	  fi; \
 	fi; \
-	if [ "$$installer" = uv ]; then install="uv pip install --quiet --python $(BIN)/python"; \
-	else install="$(PIP) install --quiet --no-compile"; fi; \
+	if [ "$$installer" = uv ]; then \
+	  install="uv pip install --quiet --compile-bytecode --python $(BIN)/python"; \
+	else install="$(PIP) install --quiet"; fi; \
 	set -x; \
 	$$install --require-hashes --no-deps -r $(VENV)/.lock.txt && \
 	$$install --no-deps --no-build-isolation -e .
 endef
-# pip's --no-compile: byte-compiling every installed module costs more than compiling, on first
-# use, the few that a chapter imports (uv does not compile either).
+# Modules are byte-compiled at install (uv: --compile-bytecode, pip does it by default): where
+# PYTHONDONTWRITEBYTECODE is set, as on many servers and in containers, nothing is compiled later,
+# and every run would compile TensorFlow's modules again (3-4 s more for each import keras here).
 
 # The stamps remember what was installed; editing pyproject.toml or a lock reinstalls.
 $(VENV)/.base: pyproject.toml requirements/run.txt | $(BIN)/python
