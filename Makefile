@@ -34,15 +34,16 @@ $(BIN)/python:
 # settings apply to both (PIP_INDEX_URL, pip.conf: mirrors, timeouts; see README).
 # TensorFlow's GPU build (package tensorflow) and its CPU build (tensorflow-cpu) own the same
 # folder, so only one may be installed. Where the lock has tensorflow-cpu and the GPU build is
-# installed already: with a working NVIDIA driver it stays (the GPU route, the doctor's advice)
-# and tensorflow-cpu is left out; without one it is replaced by the CPU build.
+# installed already, it stays when the NVIDIA driver works (the GPU route, the doctor's advice;
+# nvidia-smi gets 20 s, since a broken driver can hang it) and tensorflow-cpu is left out;
+# without a working driver it is replaced by the CPU build.
 define locked_install
 	@echo "安装 $(1) 锁定的版本 / installing the versions locked in $(1)"
 	@cp $(1) $(VENV)/.lock.txt
 	@if grep -q '^tensorflow-cpu==' $(1) && [ "$$(uname -sm)" = "Linux x86_64" ] \
 	    && $(BIN)/python -c 'import importlib.metadata as m; m.distribution("tensorflow")' \
 	    2>/dev/null; then \
-	  if nvidia-smi >/dev/null 2>&1; then \
+	  if timeout 20 nvidia-smi >/dev/null 2>&1; then \
 	    echo "保留已装的 TensorFlow GPU 版 / keeping the installed GPU build of TensorFlow"; \
 	    awk '/^[^ #]/ { skip = /^tensorflow-cpu==/ } !skip' $(1) >$(VENV)/.lock.txt; \
 	  else \
