@@ -34,9 +34,6 @@
 # 固定随机种子(random seed)让每次运行的结果可以复现。然后导入 Keras 和 NumPy，
 # 并打印 Keras 用的是哪个后端(backend)、在什么设备上计算。
 # 想换后端，在启动前设置环境变量，例如 `KERAS_BACKEND=jax`，代码一行都不用改。
-#
-# 用 TensorFlow 后端时，可能会先打印几行以 `I0000`、`E0000` 开头的日志，比如找不到 CUDA 驱动。
-# 没有 NVIDIA GPU 的电脑上这是正常的，可以不管。
 
 # %%
 from keras_tutorial.settings import backend_summary, start_chapter
