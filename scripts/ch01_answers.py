@@ -242,7 +242,7 @@ print("缩放到 0–1  每轮验证准确率:", np.round(val_acc[:EPOCHS], 4))
 #
 # 换后端只要在启动 Python 之前设置环境变量 `KERAS_BACKEND`。这里用子进程，在每个已安装的后端上
 # 以 `--quick` 运行第 1 章（2000 张训练图中 1800 张训练、200 张验证，5 轮），比较验证准确率和整个进程的用时。
-# 没装的后端会说怎么装。`--quick` 模式下这里只试一个后端，省时间。
+# 没装的后端会说怎么装。`--quick` 模式（测试用）不启动子进程，只打印要运行的命令。
 
 # %%
 import importlib.util
@@ -257,8 +257,10 @@ import keras_tutorial
 
 chapter = Path(keras_tutorial.__file__).resolve().parents[2] / "scripts" / "ch01_mnist_dense.py"
 backends = ["tensorflow", "jax", "torch"]
-if args.quick:  # 只试一个和当前不同的后端
-    backends = [b for b in backends if b != keras.backend.backend()][:1]
+if args.quick:  # 快速模式只打印命令，每个子进程都要重新导入后端，太慢
+    for backend in backends:
+        print(f"KERAS_BACKEND={backend} python scripts/ch01_mnist_dense.py --quick")
+    backends = []
 
 for backend in backends:
     if importlib.util.find_spec(backend) is None:

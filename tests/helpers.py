@@ -41,12 +41,16 @@ def backend_available(name: str) -> bool:
 def run_script(
     script: str | Path,
     *args: str,
-    env: dict[str, str] | None = None,
+    env: dict[str, str | None] | None = None,
     timeout: float = 900,
     cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a chapter script with this interpreter, as a learner would from a terminal."""
-    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    """Run a chapter script with this interpreter, as a learner would from a terminal.
+
+    ``env`` adds to this environment; a name given as None is removed from it.
+    """
+    merged = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    full_env = {name: value for name, value in merged.items() if value is not None}
     path = Path(script)
     if not path.is_absolute():
         path = SCRIPTS / path

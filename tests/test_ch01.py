@@ -109,8 +109,16 @@ def test_quick_run_under_each_backend(backend, mnist_path, tmp_path):
 @pytest.mark.slow
 def test_full_run_reaches_the_books_accuracy(mnist_path, tmp_path):
     """The one full-MNIST training of chapter 1 in the suite."""
-    result = run_script(SCRIPT, "--out", str(tmp_path), env={"MNIST_PATH": str(mnist_path)})
+    # A learner's shell: no log level and no backend chosen, so TensorFlow's own defaults apply.
+    env = {"MNIST_PATH": str(mnist_path), "TF_CPP_MIN_LOG_LEVEL": None, "KERAS_BACKEND": None}
+    result = run_script(SCRIPT, "--out", str(tmp_path), env=env)
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "backend tensorflow" in result.stdout
+    # A quiet CPU start: none of TensorFlow's start-up logs (issue 16) on the first page.
+    output = result.stdout + result.stderr
+    for alarming in ("I0000", "W0000", "E0000", "Could not find cuda drivers", "cuInit", "absl::"):
+        assert alarming not in output, f"{alarming!r} on chapter 1's screen:\n{output[:3000]}"
+    assert not re.search(r"^[IWEF]\d{4} ", output, re.MULTILINE), output[:3000]
     assert "Epoch 5/5" in result.stdout and "batch_size=128" in result.stdout
     # 练习 1's answer: 54,000 training images in batches of 128, the last one partial.
     batches = math.ceil(54_000 / 128)

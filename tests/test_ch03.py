@@ -391,34 +391,33 @@ def chapter_code_until(marker: str, replace: dict[str, str]) -> str:
     raise AssertionError(f"no cell contains {marker!r}")
 
 
-@pytest.mark.parametrize(
-    ("cell", "edited", "marker", "line"),
-    [
-        (
-            "# @save\ndef naive_relu(",
-            "def naive_relu(x):\n    return x\n",
-            "与 np.maximum(x, 0) 相同",
-            "与 np.maximum(x, 0) 相同: False",
-        ),
-        (
-            "# @save\ndef naive_matrix_dot(",
-            "def naive_matrix_dot(x, y):\n    return np.zeros((x.shape[0], y.shape[1]))\n",
-            "与 np.dot 一致",
-            "与 np.dot 一致: False",
-        ),
-    ],
-)
-def test_editing_a_cell_changes_what_follows(tmp_path, cell, edited, marker, line):
-    # The chapter compares its own cells with NumPy, not the package's copy of them.
-    script = tmp_path / "edited.py"
-    script.write_text(chapter_code_until(marker, {cell: edited}), encoding="utf-8")
-    result = run_script(script, "--quick", "--out", str(tmp_path / "out"), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert line in result.stdout.splitlines()
+EDITS = {
+    # cell → the learner's edit, and the line that follows it in the chapter
+    "# @save\ndef naive_relu(": (
+        "def naive_relu(x):\n    return x\n",
+        "与 np.maximum(x, 0) 相同: False",
+    ),
+    "# @save\ndef naive_matrix_dot(": (
+        "def naive_matrix_dot(x, y):\n    return np.zeros((x.shape[0], y.shape[1]))\n",
+        "与 np.dot 一致: False",
+    ),
+}
+
+
+def test_editing_a_cell_changes_what_follows(tmp_path):
+    # The chapter compares its own cells with NumPy, not the package's copy of them: each edit
+    # turns its comparison False, and the unedited chapter prints True there.
+    last = "与 np.dot 一致"
+    edited = tmp_path / "edited.py"
+    edits = {cell: new for cell, (new, _) in EDITS.items()}
+    edited.write_text(chapter_code_until(last, edits), encoding="utf-8")
     unedited = tmp_path / "unedited.py"
-    unedited.write_text(chapter_code_until(marker, {}), encoding="utf-8")
-    result = run_script(unedited, "--quick", "--out", str(tmp_path / "out"), cwd=tmp_path)
-    assert line.replace("False", "True") in result.stdout.splitlines()
+    unedited.write_text(chapter_code_until(last, {}), encoding="utf-8")
+    for script, outcome in ((edited, "False"), (unedited, "True")):
+        result = run_script(script, "--quick", "--out", str(tmp_path / "out"), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr[-3000:]
+        for _, line in EDITS.values():
+            assert line.replace("False", outcome) in result.stdout.splitlines(), script.name
 
 
 @pytest.mark.parametrize("args", [["--no-such-flag"], ["--seed", "many"]])
