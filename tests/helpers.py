@@ -64,6 +64,17 @@ def run_script(
     )
 
 
+def hint_of(exercise: str, answer: object, capsys) -> str:  # noqa: ANN001
+    """Check a wrong ``answer``: False, a ✗ line with a hint, neither a traceback nor a crash."""
+    from keras_tutorial.exercises import check
+
+    assert check(exercise, answer) is False
+    out = capsys.readouterr().out
+    assert out.startswith(f"✗ {exercise}: "), out
+    assert "Traceback" not in out and "检查时出错" not in out, out
+    return out
+
+
 def assert_clean_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
     """A learner's error: non-zero exit, 中文 and English message, no traceback."""
     assert result.returncode != 0, result.stdout + result.stderr

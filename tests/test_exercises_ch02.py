@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import hint_of
 
 from keras_tutorial.exercises import check, checkers
 
@@ -63,14 +64,6 @@ RIGHT = [
     ("ch02.5", (1779.8, 7119.1)),  # rounded to one decimal, as a learner prints them
     ("ch02.6", (4, 6)),
 ]
-
-
-def hint_of(exercise, answer, capsys):
-    assert check(exercise, answer) is False
-    out = capsys.readouterr().out
-    assert out.startswith(f"✗ {exercise}: "), out
-    assert "Traceback" not in out and "检查时出错" not in out, out
-    return out
 
 
 @pytest.mark.parametrize(("exercise", "answer", "words"), WRONG)

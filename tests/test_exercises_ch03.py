@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from helpers import hint_of
 
 from keras_tutorial.exercises import check, checkers
 
@@ -149,14 +150,6 @@ RIGHT = [
     ("ch03.4", DOTS),
     ("ch03.4", tuple(DOTS[:2]) + ("ERROR",)),
 ]
-
-
-def hint_of(exercise, answer, capsys):
-    assert check(exercise, answer) is False
-    out = capsys.readouterr().out
-    assert out.startswith(f"✗ {exercise}: "), out
-    assert "Traceback" not in out and "检查时出错" not in out, out
-    return out
 
 
 @pytest.mark.parametrize(("exercise", "answer", "words"), WRONG)
