@@ -13,6 +13,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from keras_tutorial import lab
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +66,7 @@ def run_script(
     )
 
 
-def hint_of(exercise: str, answer: object, capsys) -> str:  # noqa: ANN001
+def hint_of(exercise: str, answer: object, capsys: pytest.CaptureFixture[str]) -> str:
     """Check a wrong ``answer``: False, a ✗ line with a hint, neither a traceback nor a crash."""
     from keras_tutorial.exercises import check
 
