@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "scripts"
 NOTEBOOKS = ROOT / "notebooks"
 BACKENDS = ("tensorflow", "jax", "torch")
+#: Matplotlib's warning for a character its font cannot draw (the figure shows a box).
+MISSING_GLYPH = "missing from font"
 
 
 def real_mnist_path() -> Path | None:
@@ -56,7 +58,7 @@ def run_script(
     path = Path(script)
     if not path.is_absolute():
         path = SCRIPTS / path
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, str(path), *args],
         env=full_env,
         cwd=cwd or ROOT,
@@ -64,6 +66,9 @@ def run_script(
         text=True,
         timeout=timeout,
     )
+    # Every terminal run in the suite also checks that no figure lost a character to a font.
+    assert MISSING_GLYPH not in result.stderr, result.stderr
+    return result
 
 
 def hint_of(exercise: str, answer: object, capsys: pytest.CaptureFixture[str]) -> str:

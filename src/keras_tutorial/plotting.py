@@ -14,6 +14,38 @@ import numpy as np
 from keras_tutorial.files import atomic_path
 from keras_tutorial.settings import in_notebook
 
+#: The Chinese font shipped with the package (a subset of Noto Sans CJK SC: tools/subset_font.py).
+CHINESE_FONT = Path(__file__).with_name("fonts") / "KerasTutorialSansSC.otf"
+CHINESE_FAMILY = "Keras Tutorial Sans SC"
+#: Full CJK fonts a machine may have; they cover the rare characters the bundled subset lacks.
+SYSTEM_CHINESE_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "PingFang SC",
+    "Microsoft YaHei",
+)
+
+
+def use_chinese_font() -> None:
+    """Let every figure draw Chinese, with or without a CJK font on the machine.
+
+    Matplotlib looks each character up along ``font.family`` (3.6 and newer): Latin text and
+    symbols from DejaVu Sans, as before; Chinese from the bundled font, then from a full CJK font
+    where the machine has one.
+    """
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    if CHINESE_FAMILY not in {font.name for font in manager.ttflist}:
+        manager.addfont(str(CHINESE_FONT))
+    installed = {font.name for font in manager.ttflist}
+    plt.rcParams["font.family"] = [
+        "DejaVu Sans",
+        CHINESE_FAMILY,
+        *(family for family in SYSTEM_CHINESE_FAMILIES if family in installed),
+    ]
+
 
 def finish(fig: plt.Figure, out: Path | None, name: str) -> None:
     """Save ``fig`` as ``out/name`` (atomically) and show it inline in Jupyter.

@@ -29,11 +29,14 @@ def configure() -> None:
     """Prepare this process for a chapter; call it before importing Keras or pyplot.
 
     Importing a module of this package changes nothing; this one call does what every chapter
-    needs: TensorFlow's start-up logs kept quiet, and figures shown inline in Jupyter or saved
-    to files (never a blocking window) in a terminal.
+    needs: TensorFlow's start-up logs kept quiet, figures that can draw Chinese, shown inline in
+    Jupyter or saved to files (never a blocking window) in a terminal.
     """
     _quiet_tensorflow()
     _choose_figure_backend()
+    from keras_tutorial.plotting import use_chinese_font
+
+    use_chinese_font()
 
 
 def _quiet_tensorflow() -> None:

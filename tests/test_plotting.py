@@ -1,0 +1,97 @@
+"""Figures: Chinese text renders with the bundled font, on machines with or without a CJK font."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+from helpers import MISSING_GLYPH, NOTEBOOKS, SCRIPTS
+
+from keras_tutorial import plotting
+
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def chapter_characters() -> str:
+    """Every Chinese character and punctuation mark the chapters and answers contain."""
+    text = "".join(path.read_text(encoding="utf-8") for path in sorted(SCRIPTS.glob("ch*.py")))
+    return "".join(sorted(set(CHINESE.findall(text))))
+
+
+def glyph_warnings(text: str) -> list[str]:
+    """Draw ``text`` as title, label and legend; return Matplotlib's missing-glyph warnings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig, ax = plt.subplots()
+        ax.set_title(text[:40])
+        ax.set_xlabel(text)
+        ax.plot([0, 1], [0, -1], label=text[-40:])
+        ax.legend()
+        fig.canvas.draw()
+        plt.close(fig)
+    return [str(w.message) for w in caught if MISSING_GLYPH in str(w.message)]
+
+
+@pytest.fixture
+def only_the_bundled_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a Linux machine with no CJK font: the bundled font alone draws Chinese."""
+    monkeypatch.setattr(plotting, "SYSTEM_CHINESE_FAMILIES", ())
+    monkeypatch.setitem(plt.rcParams, "font.family", plt.rcParams["font.family"])
+    plotting.use_chinese_font()
+
+
+def test_default_fonts_lose_chinese_characters() -> None:
+    # The premise of the bundled font: Matplotlib's own DejaVu Sans draws boxes for Chinese.
+    with plt.rc_context({"font.family": ["DejaVu Sans"]}):
+        assert glyph_warnings("损失")
+
+
+def test_every_chinese_character_of_the_chapters_is_drawn(only_the_bundled_font: None) -> None:
+    characters = chapter_characters()
+    assert len(characters) > 500
+    assert glyph_warnings(characters) == []
+
+
+def test_latin_letters_and_symbols_still_come_from_dejavu(only_the_bundled_font: None) -> None:
+    assert plt.rcParams["font.family"][0] == "DejaVu Sans"
+    assert glyph_warnings("学习率(learning rate) η=0.1, μ≈0.7, −1 × 2 → ∞") == []
+
+
+def test_a_full_cjk_font_on_the_machine_is_used_for_rare_characters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from matplotlib import font_manager
+
+    monkeypatch.setitem(plt.rcParams, "font.family", plt.rcParams["font.family"])
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    monkeypatch.setattr(plotting, "SYSTEM_CHINESE_FAMILIES", ("No Such Font", "DejaVu Serif"))
+    plotting.use_chinese_font()
+    family = plt.rcParams["font.family"]
+    assert family[:2] == ["DejaVu Sans", plotting.CHINESE_FAMILY]
+    assert ("DejaVu Serif" in family) == ("DejaVu Serif" in installed)
+    assert "No Such Font" not in family
+
+
+def test_the_font_is_a_package_file() -> None:
+    assert plotting.CHINESE_FONT.is_file()
+    assert (plotting.CHINESE_FONT.parent / "OFL.txt").is_file()
+
+
+@pytest.mark.parametrize("notebook", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_no_committed_notebook_warns_of_a_missing_glyph(notebook: Path) -> None:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    printed = [
+        "".join(output.get("text", ""))
+        for cell in cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream"
+    ]
+    assert not [text for text in printed if MISSING_GLYPH in text]
