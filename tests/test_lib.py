@@ -89,3 +89,62 @@ def test_a_marker_that_is_not_the_first_line_is_an_error(tmp_path):
     script = write_chapter(tmp_path, "# %%\nx = 1\n# @save\ny = 2\n")
     with pytest.raises(TutorialError, match="first line"):
         lib.saved_cells(script)
+
+
+def in_tmp(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(lib, "ROOT", tmp_path)
+    monkeypatch.setattr(lib, "SCRIPTS", tmp_path / "scripts")
+    monkeypatch.setattr(lib, "PACKAGE", tmp_path / "pkg")
+    (tmp_path / "pkg").mkdir()
+
+
+SAVES = """\
+# %% [markdown]
+# ## 9.1 First
+
+# %%
+x = 1
+
+# %%
+# @save
+def double(x):
+    return 2 * x
+"""
+
+
+def test_back_links_name_the_section_so_moving_a_cell_changes_nothing(tmp_path, monkeypatch):
+    in_tmp(monkeypatch, tmp_path)
+    script = write_chapter(tmp_path, SAVES)
+    before = lib.module_text(script)
+    assert "# --- scripts/ch09_demo.py § 9.1 First ---" in before
+    # The unmarked cell moves below the saved one: same section, so the same module.
+    script.write_text(SAVES.replace("# %%\nx = 1\n\n", "") + "\n# %%\nx = 1\n", encoding="utf-8")
+    assert lib.module_text(script) == before
+
+
+def test_a_chapter_that_saves_nothing_loses_its_module(tmp_path, monkeypatch, capsys):
+    in_tmp(monkeypatch, tmp_path)
+    script = write_chapter(tmp_path, SAVES)
+    lib.write_all()
+    module = tmp_path / "pkg" / "ch09.py"
+    assert module.exists()
+    script.write_text(SAVES.replace("# @save\n", ""), encoding="utf-8")
+    assert lib.stale_modules() == [module]
+    assert lib.main(["--check"]) == 1 and module.exists()
+    assert lib.main([]) == 0
+    assert not module.exists()
+    assert "deleted pkg/ch09.py" in capsys.readouterr().out
+    assert lib.stale_modules() == []
+
+
+def test_a_module_whose_chapter_is_gone_is_reported_not_deleted(tmp_path, monkeypatch, capsys):
+    in_tmp(monkeypatch, tmp_path)
+    script = write_chapter(tmp_path, SAVES)
+    lib.write_all()
+    module = tmp_path / "pkg" / "ch09.py"
+    script.unlink()
+    # The drift test and make lib agree: stale, and make lib fails without deleting it.
+    assert lib.stale_modules() == [module]
+    assert lib.main([]) == 1
+    assert module.exists()
+    assert "pkg/ch09.py" in capsys.readouterr().out
