@@ -27,12 +27,10 @@ MISSING_GLYPH = "missing from font"
 
 def real_mnist_path() -> Path | None:
     """The real MNIST file: MNIST_PATH, else the Keras cache a learner's `make run` filled."""
-    env = os.environ.get("MNIST_PATH")
-    if env:
-        return Path(env) if Path(env).is_file() else None
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    cached = Path(home) / "datasets" / "mnist.npz"
-    return cached if cached.is_file() else None
+    from keras_tutorial.data import mnist_location
+
+    path = mnist_location().path
+    return path if path.is_file() else None
 
 
 def backend_available(name: str) -> bool:

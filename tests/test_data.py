@@ -338,3 +338,21 @@ def test_real_mnist(mnist_path):
     assert np.bincount(y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     assert y_train[:5].tolist() == [5, 0, 4, 1, 9]
     assert x_train.mean() == pytest.approx(33.318421449829934)
+
+
+def test_one_rule_says_where_mnist_is(tmp_path, monkeypatch):
+    from keras_tutorial import doctor
+
+    monkeypatch.delenv("MNIST_PATH", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "kh"))
+    cache = data.mnist_location()
+    assert (cache.path, cache.given) == (tmp_path / "kh" / "datasets" / "mnist.npz", False)
+    assert str(cache.path) in doctor.mnist_status().detail
+    monkeypatch.delenv("KERAS_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert data.keras_home() == tmp_path / ".keras"
+    monkeypatch.setenv("MNIST_PATH", " ~/m.npz ")
+    given = data.mnist_location()
+    assert (given.path, given.given) == (tmp_path / "m.npz", True)
+    assert str(given.path) in doctor.mnist_status().detail
+    assert data.mnist_location(tmp_path / "x.npz").path == tmp_path / "x.npz"

@@ -15,16 +15,17 @@ import hashlib
 import http.client
 import os
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from keras_tutorial.errors import TutorialError
+from keras_tutorial.files import atomic_path
 
 OFFICIAL_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 OFFICIAL_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -51,10 +52,35 @@ _HOW_TO_FIX_EN = (
 )
 
 
+def keras_home() -> Path:
+    """Keras's folder for its cache and ``keras.json``: ``$KERAS_HOME`` or ``~/.keras``."""
+    return Path(os.environ.get("KERAS_HOME") or Path("~/.keras").expanduser())
+
+
 def cache_path() -> Path:
-    """Where Keras caches ``mnist.npz``: ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``."""
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return Path(home) / "datasets" / FILE_NAME
+    """Where Keras caches ``mnist.npz``: ``<keras_home>/datasets/mnist.npz``."""
+    return keras_home() / "datasets" / FILE_NAME
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where :func:`load_mnist` reads MNIST: the file, and who chose it (MNIST_PATH or cache)."""
+
+    path: Path
+    origin: str
+
+    @property
+    def given(self) -> bool:
+        """True when MNIST_PATH names the file (no download is tried then)."""
+        return self.origin == PATH_ENV
+
+
+def mnist_location(path: str | os.PathLike[str] | None = None) -> Location:
+    """The one rule for where MNIST is: ``path``, else ``MNIST_PATH``, else the Keras cache."""
+    chosen = path if path is not None else os.environ.get(PATH_ENV, "").strip() or None
+    if chosen is not None:
+        return Location(Path(chosen).expanduser(), PATH_ENV)
+    return Location(cache_path(), "Keras cache")
 
 
 def download_url() -> str:
@@ -73,9 +99,9 @@ def load_mnist(path: str | os.PathLike[str] | None = None, *, verbose: bool = Tr
     ``path`` overrides ``MNIST_PATH``. Raises :class:`TutorialError` with a bilingual message on
     every failure (missing or broken file, no network, wrong checksum, unwritable cache).
     """
-    chosen = path if path is not None else os.environ.get(PATH_ENV, "").strip() or None
-    if chosen is not None:
-        source = Path(chosen).expanduser()
+    location = mnist_location(path)
+    if location.given:
+        source = location.path
         if not source.is_file():
             raise TutorialError(
                 f"找不到 MNIST 文件 {source}（由 {PATH_ENV} 指定）。请检查路径。",
@@ -83,7 +109,7 @@ def load_mnist(path: str | os.PathLike[str] | None = None, *, verbose: bool = Tr
             )
         return read_npz(source)
 
-    cached = cache_path()
+    cached = location.path
     if cached.is_file():
         try:
             return read_npz(cached)
@@ -149,12 +175,11 @@ def download(
 ) -> Path:
     """Download ``url`` to ``dest``, keeping it only if its sha256 equals ``sha256``.
 
-    The data go to a temporary file beside ``dest`` that replaces ``dest`` only when complete and
-    verified, so a failed or tampered download never leaves a file behind.
+    The data go to a temporary file beside ``dest`` (:func:`files.atomic_path`) that replaces
+    ``dest`` only when complete and verified, so a failed or tampered download leaves no file.
     """
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
     except OSError as exc:
         raise TutorialError(
             f"无法写入缓存目录 {dest.parent}（{exc.strerror}）。请设置 KERAS_HOME 为可写目录，"
@@ -162,9 +187,8 @@ def download(
             f"cannot write to the cache folder {dest.parent} ({exc.strerror}). Set KERAS_HOME "
             f"to a writable folder, or point {PATH_ENV} at a downloaded mnist.npz.",
         ) from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
+    with atomic_path(dest) as tmp:
+        with tmp.open("wb") as out:
             digest = _fetch(url, out, verbose=verbose, timeout=timeout)
         if digest != sha256:
             raise TutorialError(
@@ -173,9 +197,6 @@ def download(
                 f"the file downloaded from {url} failed its check (sha256 {digest}, expected "
                 f"{sha256}): it is incomplete or tampered with, and was deleted. {_HOW_TO_FIX_EN}",
             )
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
     return dest
 
 

@@ -189,13 +189,12 @@ def driver_status() -> Driver:
 
 def mnist_status() -> Mnist:
     """Where the loader would find MNIST (MNIST_PATH, then the Keras cache), checked by content."""
-    env = os.environ.get(data.PATH_ENV, "").strip()
-    if env:
-        path, origin = Path(env).expanduser(), data.PATH_ENV
+    location = data.mnist_location()
+    path, origin = location.path, location.origin
+    if location.given:
         if not path.is_file():
             return Mnist(False, f"{path} 不存在 / does not exist ({origin})")
     else:
-        path, origin = data.cache_path(), "Keras cache"
         if not path.is_file():
             return Mnist(
                 False,
@@ -214,9 +213,8 @@ def configured_backend() -> str:
     name = os.environ.get("KERAS_BACKEND", "").strip()
     if name:
         return name
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
     try:
-        config = json.loads((Path(home) / "keras.json").read_text())
+        config = json.loads((data.keras_home() / "keras.json").read_text())
         return str(config.get("backend") or "tensorflow")
     except (OSError, ValueError, AttributeError):
         return "tensorflow"
