@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from keras_tutorial import lab
+from keras_tutorial import lab, project
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = ROOT / "scripts"
-NOTEBOOKS = ROOT / "notebooks"
+PROJECT = project.find(__file__)
+ROOT = PROJECT.root
+SCRIPTS = PROJECT.scripts
+NOTEBOOKS = PROJECT.notebooks
 BACKENDS = ("tensorflow", "jax", "torch")
 #: Matplotlib's warning for a character its font cannot draw (the figure shows a box).
 MISSING_GLYPH = "missing from font"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from helpers import ROOT, SCRIPTS
+from helpers import PROJECT, ROOT
 
 GLOSSARY = ROOT / "docs" / "术语表.md"
 
@@ -83,7 +83,7 @@ def problems(text: str, entries: list[Entry]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("script", sorted(SCRIPTS.glob("ch*.py")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("script", PROJECT.all_scripts(), ids=lambda p: p.stem)
 def test_terms_introduced_in_a_chapter_are_glossary_pairs(script):
     # Chapters and their answer scripts alike; a chapter introduces at least one term.
     text = script.read_text(encoding="utf-8")

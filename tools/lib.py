@@ -18,13 +18,15 @@ from pathlib import Path
 
 import jupytext
 
+from keras_tutorial import project
 from keras_tutorial.errors import TutorialError, install_handler
 from keras_tutorial.files import atomic_path
 from keras_tutorial.settings import Parser
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = ROOT / "scripts"
-PACKAGE = ROOT / "src" / "keras_tutorial"
+PROJECT = project.find(__file__)
+ROOT = PROJECT.root
+SCRIPTS = PROJECT.scripts
+PACKAGE = PROJECT.package
 MARK = "# @save"
 HEADER = "Code generated from "
 
@@ -42,7 +44,7 @@ class SavedCell:
 
 def chapters() -> list[Path]:
     """The chapter scripts (answers scripts are not chapters and save nothing)."""
-    return [p for p in sorted(SCRIPTS.glob("ch[0-9][0-9]_*.py")) if "answers" not in p.stem]
+    return project.Project(ROOT).chapters()
 
 
 def saved_cells(script: Path) -> list[SavedCell]:

@@ -18,21 +18,22 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from keras_tutorial import project
 from keras_tutorial.errors import TutorialError, install_handler
 from keras_tutorial.files import atomic_path
 from keras_tutorial.settings import Parser
 from tools import lib
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = ROOT / "scripts"
-NOTEBOOKS = ROOT / "notebooks"
+PROJECT = project.find(__file__)
+ROOT = PROJECT.root
+NOTEBOOKS = PROJECT.notebooks
 
 _ANSI_CURSOR = re.compile(r"\x1b\[[0-9;]*[A-HJKST]")
 
 
 def chapter_scripts(names: list[str] | None = None) -> list[Path]:
     """The chapter scripts, all of them or those whose name starts with one of ``names``."""
-    scripts = sorted(SCRIPTS.glob("ch[0-9][0-9]_*.py"))
+    scripts = PROJECT.all_scripts()
     if names:
         scripts = [s for s in scripts if any(s.stem.startswith(n) for n in names)]
     return scripts
