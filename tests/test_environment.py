@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import os
 import platform as platform_module
 import re
 import subprocess
 import sys
-import textwrap
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from helpers import ROOT
@@ -222,61 +219,3 @@ def test_pip_install_e_adds_no_tensorflow_build() -> None:
     report = json.loads(result.stdout)
     names = {canonicalize_name(item["metadata"]["name"]) for item in report["install"]}
     assert names == {canonicalize_name(PYPROJECT["name"])}, names
-
-
-# --- a quiet start -----------------------------------------------------------------------------
-
-# Chapter 1's real first screen is checked in tests/test_ch01.py::test_full_run_reaches_the_books_
-# accuracy (the suite's one full run of chapter 1, with a learner's environment).
-
-
-def learner_env(**extra: str) -> dict[str, str]:
-    """This environment as a learner's shell has it: no log level and no backend chosen."""
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "KERAS_BACKEND")
-    }
-    return {**env, "PYTHONUNBUFFERED": "1", **extra}
-
-
-FAKE_TENSORFLOW = textwrap.dedent(
-    """
-    import os
-    os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written"
-                b" to STDERR\\n")
-    os.write(2, b"I0000 00:00:1796000678.809103    9504 port.cc:153] oneDNN custom operations\\n")
-    os.write(2, b"I0000 00:00:1796000679.008316    9504 cpu_feature_guard.cc:227] optimized\\n")
-    os.write(2, b"To enable the following instructions: AVX2 FMA, rebuild TensorFlow\\n")
-    os.write(2, b"W0000 00:00:1796000679.1    9504 some.cc:1] a warning\\n")
-    os.write(2, b"E0000 00:00:1796000679.2    9504 other.cc:2] a real error\\n")
-    os.write(2, b"a plain line from a library\\n")
-    """
-)
-
-
-@pytest.mark.parametrize(
-    ("level", "shown", "hidden"),
-    [
-        (None, ["a real error", "a plain line"], ["oneDNN", "To enable", "a warning", "absl::"]),
-        ("1", ["a warning", "a real error", "a plain line"], ["oneDNN", "To enable", "absl::"]),
-        ("0", ["absl::", "oneDNN", "To enable", "a warning", "a real error", "a plain line"], []),
-    ],
-)
-def test_start_up_logs_below_the_level_are_dropped(
-    tmp_path: Path, level: str | None, shown: list[str], hidden: list[str]
-) -> None:
-    # A stand-in `tensorflow` that prints start-up lines as TensorFlow's C++ libraries do
-    # (straight to file descriptor 2), imported after configure() as a chapter imports Keras.
-    (tmp_path / "tensorflow").mkdir()
-    (tmp_path / "tensorflow" / "__init__.py").write_text(FAKE_TENSORFLOW)
-    code = "from keras_tutorial import settings; settings.configure(); import tensorflow"
-    env = learner_env(PYTHONPATH=str(tmp_path))
-    if level is not None:
-        env["TF_CPP_MIN_LOG_LEVEL"] = level
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    for text in shown:
-        assert text in result.stderr, (text, result.stderr)
-    for text in hidden:
-        assert text not in result.stderr, (text, result.stderr)

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from keras_tutorial import data
+from keras_tutorial import data, quiet_tensorflow
 from keras_tutorial.errors import TutorialError, install_handler
 from keras_tutorial.settings import BackendInfo, Parser, backend_info
 
@@ -362,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         help="没有可用 GPU 时以非零状态退出 / exit non-zero when no GPU is usable",
     )
     args = parser.parse_args(argv)
+    quiet_tensorflow.install()
 
     print("Keras 教程环境体检 / Keras tutorial environment check")
     print(_row("操作系统 / OS", os_line()))

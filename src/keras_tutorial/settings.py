@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from keras_tutorial import quiet_tensorflow
 from keras_tutorial.errors import TutorialError, install_handler
 
 #: Set to 1 to make chapters run in quick mode where no command line exists (Jupyter, tests).
@@ -32,101 +33,11 @@ def configure() -> None:
     needs: TensorFlow's start-up logs kept quiet, figures that can draw Chinese, shown inline in
     Jupyter or saved to files (never a blocking window) in a terminal.
     """
-    _quiet_tensorflow()
+    quiet_tensorflow.install()
     _choose_figure_backend()
     from keras_tutorial.plotting import use_chinese_font
 
     use_chinese_font()
-
-
-def _quiet_tensorflow() -> None:
-    """Keep TensorFlow's start-up logs off a chapter's first screen; errors still show.
-
-    ``TF_CPP_MIN_LOG_LEVEL=2`` hides TensorFlow's INFO and WARNING logs, but only those written
-    after TensorFlow has read the variable. The lines its C++ libraries print while they load
-    ("oneDNN custom operations are on", "Could not find cuda drivers", each under a note that
-    absl's log is not initialised yet) come before that. So the first ``import tensorflow`` runs
-    with the process's stderr (file descriptor 2) caught, and what was caught is written back
-    without the log lines below that level: errors and everything else still show.
-    """
-    import contextlib
-    import importlib.abc
-    import importlib.machinery
-    import re
-    import tempfile
-
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if "tensorflow" in sys.modules or any(hasattr(f, "quiet_tensorflow") for f in sys.meta_path):
-        return
-    try:
-        level = int(os.environ["TF_CPP_MIN_LOG_LEVEL"])
-    except ValueError:
-        level = 0
-    # absl's log line: severity letter (I, W, E, F = 0..3), date, time, thread, file:line].
-    record = re.compile(r"([IWEF])\d{4} [\d:.]+ +\d+ [^ ]+:\d+\] ")
-    absl_note = "WARNING: All log messages before absl::InitializeLog() is called"
-    # The one start-up message that runs on over a second line (cpu_feature_guard, INFO).
-    continuation = "To enable the following instructions:"
-
-    def kept(text: str) -> str:
-        out, dropping = [], False
-        for line in text.splitlines(keepends=True):
-            match = record.match(line)
-            if match:
-                dropping = "IWEF".index(match.group(1)) < level
-            elif line.startswith(absl_note):
-                dropping = level > 0
-            elif not (dropping and line.startswith(continuation)):
-                dropping = False
-            if not dropping:
-                out.append(line)
-        return "".join(out)
-
-    @contextlib.contextmanager
-    def stderr_filtered() -> Any:
-        sys.stderr.flush()
-        try:
-            saved = os.dup(2)
-        except OSError:  # no stderr at all (pythonw): nothing to keep quiet
-            yield
-            return
-        with tempfile.TemporaryFile() as caught:
-            os.dup2(caught.fileno(), 2)
-            try:
-                yield
-            finally:
-                sys.stderr.flush()
-                os.dup2(saved, 2)
-                os.close(saved)
-                caught.seek(0)
-                sys.stderr.write(kept(caught.read().decode(errors="replace")))
-                sys.stderr.flush()
-
-    class QuietImport(importlib.abc.MetaPathFinder):
-        """Finds ``tensorflow`` as usual, and runs its import with stderr filtered, once."""
-
-        quiet_tensorflow = True
-
-        def find_spec(
-            self, name: str, path: Any = None, target: Any = None
-        ) -> importlib.machinery.ModuleSpec | None:
-            if name != "tensorflow" or self not in sys.meta_path:
-                return None
-            spec = importlib.machinery.PathFinder.find_spec(name, path)
-            if spec is None or spec.loader is None:
-                return None
-            exec_module = spec.loader.exec_module
-
-            def quiet_exec_module(module: Any) -> None:
-                if self in sys.meta_path:
-                    sys.meta_path.remove(self)
-                with stderr_filtered():
-                    exec_module(module)
-
-            spec.loader.exec_module = quiet_exec_module  # type: ignore[method-assign]
-            return spec
-
-    sys.meta_path.insert(0, QuietImport())
 
 
 def _choose_figure_backend() -> None:
