@@ -1,0 +1,41 @@
+"""settings.start_chapter: the one set-up call of every chapter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from helpers import ROOT
+
+DRAWS = textwrap.dedent(
+    """
+    import json, random, sys
+    from keras_tutorial.settings import start_chapter
+
+    def draws(seed):
+        start_chapter("测试 / test", epochs=1, argv=["--seed", str(seed)])
+        import keras, numpy as np
+        return [random.random(), float(np.random.rand()),
+                float(keras.ops.convert_to_numpy(keras.random.uniform(())))]
+
+    print(json.dumps([draws(int(seed)) for seed in sys.argv[1:]]))
+    """
+)
+
+
+def test_the_seed_makes_every_generator_repeat_and_another_seed_differ() -> None:
+    # Python's, NumPy's and the Keras backend's generators, as a chapter's numbers depend on all
+    # three: the same --seed twice gives the same draws, another seed other draws.
+    result = subprocess.run(
+        [sys.executable, "-c", DRAWS, "42", "42", "7"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    first, again, other = json.loads(result.stdout.strip().splitlines()[-1])
+    assert first == again
+    assert all(a != b for a, b in zip(first, other, strict=True))
