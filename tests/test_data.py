@@ -356,3 +356,13 @@ def test_one_rule_says_where_mnist_is(tmp_path, monkeypatch):
     assert (given.path, given.given) == (tmp_path / "m.npz", True)
     assert str(given.path) in doctor.mnist_status().detail
     assert data.mnist_location(tmp_path / "x.npz").path == tmp_path / "x.npz"
+
+
+def test_arrays_come_back_as_the_file_holds_them(tmp_path):
+    # Chapter 2 prints the dtype (uint8) and the values; the loader converts nothing.
+    x = (np.arange(60000 * 28 * 28) % 256).astype(np.uint8).reshape(60000, 28, 28)
+    path = write_npz(tmp_path, x_train=x)
+    (x_train, y_train), (x_test, y_test) = data.load_mnist(path)
+    assert [a.dtype for a in (x_train, y_train, x_test, y_test)] == [np.uint8] * 4
+    assert np.array_equal(x_train, x)
+    assert np.array_equal(y_test, np.arange(10000, dtype=np.uint8) % 10)
