@@ -14,7 +14,8 @@
 # # 第 4 章 练习参考答案
 #
 # 先在 `notebooks/ch04_gradient_descent.ipynb` 里自己做，再来对照。有唯一答案的题用 `check` 验证；实验题运行实验，并根据打印出的数字解释。
-# 章节里定义的函数（`sgd_step`、`descend`、`momentum_step`、`train` ……）从 `keras_tutorial.ch04` 导入，它由章节里标记 `# @save` 的单元格生成。
+#
+# 章节里定义的函数（`gd_step`、`descend`、`minibatch_sgd`、`momentum_step`、`train` ……）从 `keras_tutorial.ch04` 导入，它由章节里标记 `# @save` 的单元格生成。
 
 # %%
 from keras_tutorial.settings import start_chapter
@@ -25,14 +26,7 @@ import math
 
 import numpy as np
 
-from keras_tutorial import descent
-from keras_tutorial.ch04 import (
-    descend,
-    evaluate,
-    momentum_step,
-    sgd_step,
-    train,
-)
+from keras_tutorial.ch04 import descend, evaluate, gd_step, minibatch_sgd, momentum_step, train
 from keras_tutorial.data import load_mnist
 from keras_tutorial.exercises import check
 
@@ -53,7 +47,7 @@ answer_1 = 1.0
 check("ch04.1", answer_1)
 
 # %% [markdown]
-# 上面打印的三行：0.99 时 $|w|$ 比起点 4 小，1.0 时 $w$ 回到 4，1.01 时 $|w|$ 比 4 大。
+# 学习率 0.99 时 $|w|$ 比起点 4 小，1.0 时 $w$ 回到 4，1.01 时 $|w|$ 比 4 大。
 
 # %% [markdown]
 # ## 练习 2
@@ -71,13 +65,13 @@ def bowl_grad(w):
 
 
 for lr in (0.19, 0.21):
-    path = descend(sgd_step, bowl_grad, (-4.5, 2.0), 200, learning_rate=lr)
+    path = descend(gd_step, bowl_grad, (-4.5, 2.0), 200, learning_rate=lr)
     print(f"学习率 {lr}: 200 步后 f = {bowl(path[-1]):.3g}")
 answer_2 = 2 / 10
 check("ch04.2", answer_2)
 
 # %% [markdown]
-# 学习率 0.19 时损失趋于 0，0.21 时损失变得极大（上面两行）：0.2 两侧的行为正好相反。
+# 学习率 0.19 时损失趋于 0，0.21 时损失变得极大：0.2 两侧的行为正好相反。
 
 # %% [markdown]
 # ## 练习 3
@@ -115,33 +109,55 @@ print(f"AdaGrad 学习率 1.0：30 步后 f = {bowl(path[-1]):.3g}")
 # %% [markdown]
 # ## 练习 5
 #
-# 和 4.5 节同一个线性回归问题、同样的轮数，三种批大小各用学习率 0.005、0.02 和 0.05。打印每次运行的用时、最终损失，以及损失第一次降到最小损失 1.1 倍以内的用时（没降到就是 nan）：
+# 第 1 问：和 4.5 节同一个线性回归问题、同样的轮数，三种批量大小各用学习率 0.005、0.02 和 0.05 训练。对每次运行打印最后一轮的平均损失，以及某一轮的平均损失第一次降到最小损失 1.1 倍以内时的用时（没降到就是 nan），再按这个用时给到达的批量大小排序。
 
 # %%
 rng = np.random.default_rng(args.seed)
 x_lin = rng.normal(size=(2000, 20))
 y_lin = x_lin @ rng.normal(size=20) + 0.5 * rng.normal(size=2000)
 lin_epochs = 5 if args.quick else 20
-best = descent.mse(x_lin, y_lin, np.linalg.lstsq(x_lin, y_lin, rcond=None)[0])
+best_w = np.linalg.lstsq(x_lin, y_lin, rcond=None)[0]
+best = np.mean((x_lin @ best_w - y_lin) ** 2)
 print(f"最小损失 {best:.3f}")
+rankings = {}
 for lr in (0.005, 0.02, 0.05):
+    reach = {}
     for size in (1, 32, 2000):
-        run = descent.linear_sgd(x_lin, y_lin, size, lin_epochs, lr, rng)
+        with np.errstate(over="ignore", invalid="ignore"):  # 发散时数值会溢出
+            run = minibatch_sgd(x_lin, y_lin, size, lr, lin_epochs, seed=args.seed)
         close = run[run[:, 2] < 1.1 * best]
-        reach = close[0, 1] if len(close) else float("nan")
+        reach[size] = close[0, 1] if len(close) else np.nan
         print(
-            f"学习率 {lr:<5} 批大小 {size:>4}: 用时 {run[-1, 1]:.3f} s, "
-            f"最终损失 {run[-1, 2]:.3g}, 到 1.1 倍最小损失用时 {reach:.4f} s"
+            f"学习率 {lr:<5} 批量大小 {size:>4}：最后一轮损失 {run[-1, 2]:.3g}，到 1.1 倍最小损失用时 {reach[size]:.4f} 秒"
         )
+    rankings[lr] = sorted((n for n in reach if not np.isnan(reach[n])), key=reach.get)
+    missed = [n for n in reach if np.isnan(reach[n])]
+    print(f"学习率 {lr}：到达低损失的先后 {rankings[lr]}，没有到达的批量大小 {missed}")
+same = all(r == rankings[0.02] for r in rankings.values())
+print("三个学习率下的排序" + ("都和 0.02 时相同" if same else "并不都和 0.02 时相同"))
 
 # %% [markdown]
-# 读上面的九行（用时会随机器负载变化，损失不会）：
+# 从打印的结果读：
 #
-# - 批大小 1 在学习率 0.05 时最终损失变得极大：单个样本的梯度噪声大，这个学习率让它发散。学习率 0.005 时它抖得少，最终损失比 0.02 时低，但每轮要循环 2000 次，总用时在同一学习率的三者里最长。
+# - 批量大小 1 在学习率 0.05 时最后的损失变得极大：单个样本的梯度噪声大，这个学习率让它发散。学习率越小，它抖得越少，但每轮要循环 2000 次，在这些轮数里都没有降到最小损失的 1.1 倍以内。
 # - 全批量每轮只更新一次，在这三个学习率、这么多轮里都没有降到最小损失的 1.1 倍以内（用时一列是 nan）。
-# - 小批量 32 在三个学习率下都降到了最小损失附近。
+# - 小批量 32 在三个学习率下都降到了最小损失附近，最后一行说明排序是否和 0.02 时相同。
 #
-# 所以在这个问题上，小批量对学习率最不挑剔；但这只是一个问题、三个学习率的结果。批大小 1 能否收敛、全批量要多少轮，都随学习率变化，换了问题要重新比较。
+# 所以在这个问题上，小批量对学习率最不挑剔；但这只是一个问题、三个学习率的结果，换了问题要重新比较。
+#
+# 第 2 问：删掉 `/ len(batch)` 后，梯度变成一批损失之**和**的梯度，正好是平均损失的梯度乘以这一批的样本数 $b$。所以改过的循环等于原来的循环用学习率 $0.02 \times b$：批量大小 1 完全不受影响，批量越大，等效的学习率越大。直接用放大后的学习率运行原来的 `minibatch_sgd` 验证：
+
+# %%
+for size in (1, 32, 2000):
+    with np.errstate(over="ignore", invalid="ignore"):
+        run = minibatch_sgd(x_lin, y_lin, size, 0.02 * size, lin_epochs, seed=args.seed)
+    verdict = "发散" if not np.isfinite(run[-1, 2]) or run[-1, 2] > run[0, 2] else "收敛"
+    print(
+        f"批量大小 {size:>4}：等效学习率 {0.02 * size:g}，最后一轮损失 {run[-1, 2]:.3g}，{verdict}"
+    )
+
+# %% [markdown]
+# 批量大小 1 的结果和 4.5 节一样；批量大小 32 和 2000 的等效学习率远超这个问题能承受的上限（练习 2 的道理：上限由最陡的方向决定），损失发散。这就是损失要按样本取平均的原因：批量大小一变，学习率不必跟着重调；Keras 的损失函数默认也是取平均。
 
 # %% [markdown]
 # ## 练习 6
@@ -154,18 +170,23 @@ def wells_grad(w):
     return 4 * w**3 - 4 * w + 0.5
 
 
+crossed = []
+rules = {
+    "梯度下降": (gd_step, {}),
+    "动量 μ=0.9": (momentum_step, {"momentum": 0.9}),
+    "动量 μ=0.5": (momentum_step, {"momentum": 0.5}),
+}
 for start in (1.8, 1.5, 1.2):
-    ends = {
-        "SGD": descend(sgd_step, wells_grad, start, 200, learning_rate=0.01)[-1, 0],
-        "μ=0.9": descend(momentum_step, wells_grad, start, 200, learning_rate=0.01)[-1, 0],
-        "μ=0.5": descend(momentum_step, wells_grad, start, 200, learning_rate=0.01, momentum=0.5)[
-            -1, 0
-        ],
-    }
-    print(f"起点 {start}: " + ", ".join(f"{k} 停在 {v:+.3f}" for k, v in ends.items()))
+    for name, (rule, hp) in rules.items():
+        end = descend(rule, wells_grad, start, 200, learning_rate=0.01, **hp)[-1, 0]
+        where = "越过小坡，停在左边更低的坑" if end < 0 else "停在右边的局部最小值"
+        print(f"起点 {start}，{name}：200 步后 w = {end:+.3f}，{where}")
+        if end < 0:
+            crossed.append(f"起点 {start}、{name}")
+print(f"越过小坡的组合：{'；'.join(crossed)}")
 
 # %% [markdown]
-# 上面每一行是一个起点。不带动量的 SGD 从这三个起点出发都停在右边的坑（约 +0.93）。带动量时，能不能越过中间的小坡取决于下坡时攒下多少速度：起点越高、$\mu$ 越大，速度越大。看打印的哪些组合停在 −1.06 附近：起点 1.5 或 $\mu=0.5$ 时都没有越过。动量"冲过局部最小值"不是一定的，取决于起点、学习率和 $\mu$。
+# 不带动量的梯度下降从这三个起点出发都停在右边的坑。带动量时，能不能越过中间的小坡取决于下坡时攒下多少速度：起点越高、$\mu$ 越大，速度越大；最后一行列出了越过小坡的组合，起点低或 $\mu$ 小时都没有越过。动量"冲过局部最小值"不是一定的，取决于起点、学习率和 $\mu$。
 
 # %% [markdown]
 # ## 练习 7
@@ -178,11 +199,13 @@ if args.quick:
     train_images, train_labels = train_images[:3000], train_labels[:3000]
 x_all = train_images.reshape(len(train_images), 784).astype("float32") / 255
 split = len(x_all) - len(x_all) // 6  # 完整数据时前 50000 张训练，后 10000 张验证
+val_acc = {}
 for lr in (0.0001, 0.001, 0.01):
     params, history = train(x_all[:split], train_labels[:split], epochs=2, learning_rate=lr)
-    val_acc = evaluate(params, x_all[split:], train_labels[split:])
-    print(f"学习率 {lr:<6}: 训练损失 {history['loss'][-1]:.4f}, 验证准确率 {val_acc:.4f}")
+    val_acc[lr] = evaluate(params, x_all[split:], train_labels[split:])
+    print(f"学习率 {lr:<6}：训练损失 {history['loss'][-1]:.4f}，验证准确率 {val_acc[lr]:.4f}")
+best_lr = max(val_acc, key=val_acc.get)
+print(f"验证准确率最高的是学习率 {best_lr}（{val_acc[best_lr]:.4f}），就选它")
 
 # %% [markdown]
-# 上面三行是三种学习率训练 2 轮后的训练损失和验证准确率。按验证准确率选，就选打印出来最高的那一行；用测试集来选，测试准确率就不再是对新数据的公正估计。
-# 学习率 0.0001 的训练损失明显最高：2 轮里权重挪得不够远。学习率 0.01 的训练损失也不比 0.001 低，步子更大并没有让损失降得更快。轮数更多时排序可能变化，这个实验只比较了 2 轮。
+# 最后一行按验证准确率选出了学习率；用测试集来选，测试准确率就不再是对新数据的公正估计。学习率 0.0001 的训练损失最高：2 轮里权重挪得不够远。学习率 0.01 的步子更大，训练损失却不比 0.001 低，步子大并不等于降得快。轮数更多时排序可能变化，这个实验只比较了 2 轮。

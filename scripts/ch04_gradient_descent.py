@@ -13,7 +13,7 @@
 # %% [markdown]
 # # 第 4 章 神经网络的引擎：梯度下降、动量、RMSprop 与反向传播
 #
-# - **本章做什么**：第 1 章的 `model.fit` 在背后反复做一件事：算出损失对每个权重的梯度，再让权重沿梯度的反方向挪一小步。本章把这件事拆开写成能运行的代码：训练循环、导数和梯度、梯度下降、随机梯度下降、动量、RMSprop、链式法则与反向传播，最后只用 NumPy 从零写出第 1 章的网络，在真实 MNIST 上训练，并和 Keras 比较。
+# - **本章做什么**：第 1 章的 `model.fit` 在背后反复做一件事：算出损失对每个权重的梯度，再让权重沿梯度的反方向挪一小步。本章把这件事拆开写成能运行的代码：训练循环、导数和梯度、梯度下降、随机梯度下降、动量、RMSprop、链式法则、计算图与反向传播，最后只用 NumPy 从零写出第 1 章的网络，在真实 MNIST 上训练，并和 Keras 比较。
 # - **怎么运行**：在 Jupyter 里从上到下执行；或者在终端里运行 `python scripts/ch04_gradient_descent.py`（完整运行：两个网络各在 MNIST 上训练 5 轮），加 `--quick` 只用一小部分数据，不到一分钟。
 
 # %%
@@ -22,14 +22,14 @@ from keras_tutorial.settings import start_chapter
 args = start_chapter("第 4 章：梯度下降与反向传播 / Chapter 4: gradient descent", epochs=5)
 
 import math
+import timeit
 
 import keras
 import numpy as np
 
-from keras_tutorial import descent
+from keras_tutorial import plotting
 from keras_tutorial.ch01 import build_model
 from keras_tutorial.data import load_mnist
-from keras_tutorial.plotting import finish
 
 print(f"epochs={args.epochs}  batch_size={args.batch_size}  quick={args.quick}  out={args.out}")
 
@@ -43,7 +43,7 @@ print(f"epochs={args.epochs}  batch_size={args.batch_size}  quick={args.quick}  
 # 4. 算出损失对每个权重的梯度（本章的主题）；
 # 5. 更新：每个权重朝让损失变小的方向挪一小步。
 #
-# 第 4 步最难：每个权重该往哪边挪？最笨的办法是逐个试探：把一个权重加一点点、再减一点点，各做一次前向计算，看损失怎么变。下面先看第 1 章的模型刚建好时的权重（Keras 把一层的权重矩阵叫 `kernel`，本章记作 $W$），按第 1 章 `fit` 的设置算它做了多少次第 5 步，再量一量逐个试探要多久（`descent.seconds_per_call` 先调用一次不计时，再取 20 次的平均）：
+# 第 4 步最难：每个权重该往哪边挪？最笨的办法是逐个试探：把一个权重加一点点、再减一点点，各做一次前向计算，看损失怎么变。下面先看第 1 章的模型刚建好时的权重（Keras 把一层的权重矩阵叫 `kernel`，本章记作 $W$），按第 1 章 `fit` 的设置算它做了多少次第 5 步，再量一量逐个试探要多久（先调用一次不计时，再用 `timeit` 取 20 次的平均）：
 
 # %%
 model = build_model()
@@ -57,16 +57,17 @@ n_fit = round(n_images * (1 - validation_split))  # 验证集的图片不参与�
 batches = math.ceil(n_fit / batch_size)  # 最后一批不满 128 张也算一批
 print(f"每轮 {n_fit} 张 ÷ {batch_size} → {batches} 批；{epochs} 轮共更新 {epochs * batches} 次")
 x_batch = np.random.default_rng(args.seed).random((128, 784), dtype="float32")
-per_forward = descent.seconds_per_call(lambda: model(x_batch))
+model(x_batch)  # 第一次调用有一次性的准备工作，不计时
+per_forward = timeit.timeit(lambda: model(x_batch), number=20) / 20
 nudges = 2 * n_weights  # 每个权重两次前向计算
 print(f"一次前向计算（128 张图）{per_forward * 1e3:.2f} ms")
 print(f"逐个试探：每次更新 {nudges:,} 次前向计算，约 {nudges * per_forward / 60:.0f} 分钟")
 print(f"{epochs * batches} 次更新约 {epochs * batches * nudges * per_forward / 86400:.0f} 天")
 
 # %% [markdown]
-# 上面打印的权重矩阵是随机数，偏置从 0 开始；打印的天数说明逐个试探行不通。梯度(gradient)一次给出所有权重该挪的方向和幅度，反向传播(backpropagation)一次前向、一次反向就算出全部梯度（4.9 节）。为什么不像中学那样令导数为 0、在纸上解出最低点？那要解 40 万个未知数的方程组，relu 和 softmax 又让它是非线性的，没有公式解，只能从随机的起点一步步往下走。
+# 刚建好的权重矩阵是随机的小数，偏置全是 0；按最后一行的天数，逐个试探行不通。梯度(gradient)一次给出所有权重该挪的方向和幅度，反向传播(backpropagation)一次前向、一次反向就算出全部梯度（4.9 节）。为什么不像中学那样令导数为 0、在纸上解出最低点？那要解 40 万个未知数的方程组，relu 和 softmax 又让它是非线性的，没有公式解，只能从随机的起点一步步往下走。
 #
-# 本章的图只画一维或二维的损失，帮助理解每一步在做什么；但第 1 章的损失有 40 万个维度，一两维里看到的"坑"和"坡"搬过去未必还是那样，后面关于局部最小值的图尤其要带着这个保留来看。
+# 本章的图只画一维或二维的损失，帮助理解每一步在做什么；但第 1 章的损失有 40 万个维度，一两维里看到的"坑"和"坡"搬过去未必还是那样，后面关于局部最小值的图尤其不能直接推广到真实网络。
 #
 # ## 4.2 导数：函数在一点附近的斜率
 #
@@ -84,40 +85,49 @@ forward_err = np.abs((f(x0 + steps_h) - f(x0)) / steps_h - exact)
 central_err = np.abs((f(x0 + steps_h) - f(x0 - steps_h)) / (2 * steps_h) - exact)
 best_forward, best_central = steps_h[forward_err.argmin()], steps_h[central_err.argmin()]
 print(f"f'({x0}) = {exact}，误差最小的 h：前向差分 {best_forward:.0e}，中心差分 {best_central:.0e}")
-fig = descent.plot_derivative(f, x0, exact, steps_h, forward_err, central_err, "f(x) = x^3 - 3x")
-finish(fig, args.out, "ch04_derivative.png")
+fig = plotting.plot_derivative(f, x0, exact, steps_h, forward_err, central_err, "f(x) = x³ − 3x")
+plotting.finish(fig, args.out, "ch04_derivative.png")
 
 # %% [markdown]
-# 右图的误差先随 $h$ 变小而变小，过了上面打印的最佳 $h$ 反而变大：$h$ 太大时割线不像切线，$h$ 太小时两个几乎相等的浮点数相减，舍入误差被放大。中心差分在较大的 $h$ 上就很准，后面检查梯度都用它。
+# 右图里误差先随 $h$ 减小而减小，过了打印出的最佳 $h$ 又变大：$h$ 太大时割线不像切线，$h$ 太小时两个几乎相等的浮点数相减，舍入误差被放大。中心差分在较大的 $h$ 上就很准，后面检查梯度都用它。
+#
+# 导数还可以这样看：在 $x_0$ 附近，$f(x_0+h) \approx f(x_0) + f'(x_0)\,h$，曲线近似成它的切线，这叫线性近似(linear approximation)。它告诉我们往哪边走损失会降：这里 $f'(1.5)=3.75>0$，往左走（$h<0$）应当下降 $3.75\,|h|$。但近似只在 $x_0$ 附近可信，比一比不同步长下切线的预测和实际的变化：
+
+# %%
+for h in (-0.01, -0.1, -1.0, -2.0):
+    print(f"h = {h:+}：切线预测的变化 {exact * h:+.4f}，实际的变化 {f(x0 + h) - f(x0):+.4f}")
+
+# %% [markdown]
+# 步长 0.01 时预测和实际几乎一样，0.1 时已有些偏差；步长 1 时实际的下降远小于预测；步长 2 时函数值反而上升。导数只描述附近的情况，所以下降的每一步都要小。
 #
 # ## 4.3 梯度与一维梯度下降
 #
-# 函数有多个输入时，对每个输入分别求导得到偏导数(partial derivative)，排成一个向量就是梯度，它指向函数上升最快的方向。要让损失变小，就朝梯度的**反方向**走一步：$w \leftarrow w - \eta \cdot \nabla f(w)$，这就是梯度下降(gradient descent)，步长 $\eta$ 叫学习率(learning rate)。先在一维的 $f(w)=w^2$ 上试三种学习率，循环里那一行就是整个算法：
+# 函数有多个输入时，对每个输入分别求导得到偏导数(partial derivative)，排成一个向量就是梯度，它指向函数上升最快的方向。要让损失变小，就朝梯度的**反方向**走一小步：$w \leftarrow w - \eta \cdot \nabla f(w)$，这就是梯度下降(gradient descent)，步长 $\eta$ 叫学习率(learning rate)。先在一维的 $f(w)=w^2$ 上试三种学习率，循环里那一行就是整个算法：
 
 # %%
 panels = {}
-for lr, name in ((0.05, "too small"), (0.3, "good"), (1.05, "too large")):
+for lr, verdict in ((0.05, "太小"), (0.3, "合适"), (1.05, "太大")):
     w, path = 4.0, [4.0]
     for _ in range(12):
         w = w - lr * 2 * w  # f(w) = w² 的导数是 2w
         path.append(w)
-    print(f"学习率 {lr}: 12 步后 w = {w:+.3f}, f(w) = {w**2:.3f}")
-    panels[f"lr={lr}: {name}"] = {f"lr={lr}": np.array(path)}
-finish(descent.curve_panels(np.square, panels), args.out, "ch04_gd_1d.png")
+    print(f"学习率 {lr}：12 步后 w = {w:+.3f}，f(w) = {w**2:.3f}")
+    panels[f"学习率 {lr}：{verdict}"] = {f"学习率 {lr}": np.array(path)}
+plotting.finish(plotting.plot_curve_paths(np.square, panels), args.out, "ch04_gd_1d.png")
 
 # %% [markdown]
-# 学习率太小，12 步后离最低点还很远；合适时几步就到；太大时每一步都越过最低点，落点比出发点还高，越跳越远——发散(diverge)了（上面打印的 $|w|$ 比起点 4 还大）。
+# 学习率太小，12 步后离最低点还很远；合适时几步就到；太大时每一步都越过最低点，落点比出发点还高，越跳越远，这叫发散(diverge)：学习率 1.05 那一行的 $|w|$ 已经比起点 4 大。
 #
 # ## 4.4 二维梯度下降：等高线图上的路径
 #
-# 把更新规则写成函数。`sgd_step` 做一步梯度下降；`descend` 从起点出发反复调用它，记下路径。后面的动量和 RMSprop 要记住一个"状态"（速度、梯度平方的平均），所以每个更新规则都接收并返回状态，普通梯度下降原样传回。单元格第一行的 `# @save` 表示它会被原样复制进 `keras_tutorial/ch04.py`，供练习答案、测试和基准测试使用（改了这里要运行 `make lib`）。然后在两个参数的 $f(w_1, w_2) = \frac{1}{2}(w_1^2 + 10\,w_2^2)$ 上试三种学习率，它的梯度是 $(w_1, 10\,w_2)$。
+# 把更新规则写成函数。`gd_step` 做一步梯度下降；`descend` 从起点出发反复调用它，记下路径。这里每一步都用精确的梯度，相当于每次都看了"全部数据"，所以它是全批量梯度下降(full-batch gradient descent)，还不是 4.5 节的随机梯度下降。后面的动量和 RMSprop 要记住一个"状态"（速度、梯度平方的平均），所以每个更新规则都接收并返回状态，普通梯度下降原样传回。单元格第一行的 `# @save` 表示它会被原样复制进 `keras_tutorial/ch04.py`，供练习答案、测试和基准测试使用（改了这里要运行 `make lib`）。然后在两个参数的 $f(w_1, w_2) = \frac{1}{2}(w_1^2 + 10\,w_2^2)$ 上试三种学习率，它的梯度是 $(w_1, 10\,w_2)$。
 
 # %%
 # @save
 import numpy as np
 
 
-def sgd_step(w, g, state, learning_rate):
+def gd_step(w, g, state, learning_rate):
     """梯度下降的一步：w ← w − η·g。没有要记住的状态，state 原样返回。"""
     return w - learning_rate * g, state
 
@@ -144,38 +154,67 @@ def bowl_grad(w):
 
 start, panels = (-4.5, 2.0), {}
 for lr in (0.02, 0.15, 0.205):
-    path = descend(sgd_step, bowl_grad, start, 30, learning_rate=lr)
-    print(f"学习率 {lr}: 30 步后 f = {bowl(path[-1]):.4g}")
-    panels[f"gradient descent, lr={lr}"] = {f"SGD lr={lr}": path}
-finish(descent.contour_panels(bowl, panels), args.out, "ch04_gd_2d.png")
+    path = descend(gd_step, bowl_grad, start, 30, learning_rate=lr)
+    print(f"学习率 {lr}：30 步后 f = {bowl(path[-1]):.4g}")
+    panels[f"梯度下降，学习率 {lr}"] = {f"学习率 {lr}": path}
+plotting.finish(plotting.plot_contour_paths(bowl, panels), args.out, "ch04_gd_2d.png")
 
 # %% [markdown]
-# 这个"碗"在 $w_2$ 方向比 $w_1$ 方向陡 10 倍。学习率小，路径平稳但走不远；大一些，在陡的方向来回折返但仍能收敛；超过某个值，陡的方向每步都放大，路径发散（练习 2 求这个值）。能用多大的学习率由最陡的方向决定，平缓的方向因此走得很慢——动量和 RMSprop 要解决的正是这个问题。
+# 这个"碗"像一道沟壑(ravine)：沿着沟的方向（$w_1$，图的横轴）平缓，横穿沟的方向（$w_2$，纵轴）陡 10 倍。学习率小，路径平稳但走不远；大一些，路径横穿沟底来回折返，但仍能收敛；超过某个值，横穿的幅度每步都放大，路径发散（练习 2 求这个值）。能用多大的学习率由最陡的方向决定，沿沟方向因此走得很慢，动量和 RMSprop 要解决的正是这个问题。
 #
 # ## 4.5 随机梯度下降：每次用多少样本算梯度？
 #
-# 真正的损失是全部训练样本损失的平均，精确的梯度要过一遍全部数据。实际做法是每次随机取一小批样本估计梯度就更新，即小批量随机梯度下降(stochastic gradient descent, SGD)。在一个小的线性回归(linear regression)问题上比较每次 1 个样本（真正的 SGD）、32 个（小批量）和全部样本（全批量梯度下降(full-batch gradient descent)）。一批 $(X_b, y_b)$ 有 $b$ 个样本时，均方误差的梯度是 $\frac{2}{b}X_b^\top(X_b w - y_b)$。学习率相同、轮数相同；`descent.linear_sgd` 记下损失随更新次数和用时的变化。
+# 真正的损失是全部训练样本损失的平均，精确的梯度要过一遍全部数据。实际做法是每次随机取一小批样本估计梯度就更新，这叫随机梯度下降(stochastic gradient descent, SGD)；一批有多个样本时也叫小批量(mini-batch) SGD。下面在一个小的线性回归(linear regression)问题 $y \approx Xw$ 上写出它：每轮先打乱样本顺序，再按顺序切出一批批数据，用这一批的平均损失（均方误差）的梯度 $\frac{2}{b}X_b^\top(X_b w - y_b)$ 更新 $w$（$b$ 是这一批的样本数）。每轮记下的损失和 Keras 每轮打印的一样算：各批损失按样本数加权的平均。然后比较每次用 1 个样本、32 个（小批量）和全部 2000 个（全批量梯度下降），学习率相同、轮数相同。
+
+
+# %%
+# @save
+import time
+
+
+def minibatch_sgd(x, y, batch_size, learning_rate, epochs, seed=0):
+    """线性回归 y ≈ x·w 上的小批量 SGD，从 w = 0 出发。
+    每轮返回一行：(累计更新次数, 累计用时（秒）, 这一轮的平均损失)。"""
+    rng = np.random.default_rng(seed)
+    w = np.zeros(x.shape[1])
+    updates, seconds, rows = 0, 0.0, []
+    for _ in range(epochs):
+        tic = time.perf_counter()
+        order = rng.permutation(len(x))  # 每轮重新打乱样本顺序
+        loss_sum = 0.0
+        for begin in range(0, len(x), batch_size):
+            batch = order[begin : begin + batch_size]  # 切出一批
+            xb, yb = x[batch], y[batch]
+            error = xb @ w - yb
+            loss_sum += np.sum(error**2)  # 按样本累加，一轮结束再除以样本数
+            grad = 2 * xb.T @ error / len(batch)  # 这一批平均损失的梯度
+            w = w - learning_rate * grad  # 更新
+            updates += 1
+        seconds += time.perf_counter() - tic
+        rows.append((updates, seconds, loss_sum / len(x)))
+    return np.array(rows)
+
 
 # %%
 rng = np.random.default_rng(args.seed)
 x_lin = rng.normal(size=(2000, 20))
 y_lin = x_lin @ rng.normal(size=20) + 0.5 * rng.normal(size=2000)
-lin_epochs = 5 if args.quick else 20
-records = {}
-for size, name in ((1, "batch 1 (true SGD)"), (32, "mini-batch 32"), (2000, "full batch")):
-    records[name] = descent.linear_sgd(x_lin, y_lin, size, lin_epochs, 0.02, rng)
-    updates, seconds, loss_value = records[name][-1]
-    print(f"{name:>18}: {updates:6.0f} 次更新, 用时 {seconds:.3f} s, 最终损失 {loss_value:.3f}")
 best_w = np.linalg.lstsq(x_lin, y_lin, rcond=None)[0]
-print(f"噪声决定的最小损失约为 {descent.mse(x_lin, y_lin, best_w):.3f}")
-finish(descent.plot_loss_records(records), args.out, "ch04_sgd_batches.png")
+print(f"噪声决定的最小损失约为 {np.mean((x_lin @ best_w - y_lin) ** 2):.3f}")
+learning_rate, lin_epochs = 0.02, (5 if args.quick else 20)
+records = {}
+for size, name in ((1, "批量大小 1"), (32, "小批量 32"), (2000, "全批量 2000")):
+    records[name] = minibatch_sgd(x_lin, y_lin, size, learning_rate, lin_epochs, seed=args.seed)
+    updates, seconds, last = records[name][-1]
+    print(f"{name}：{updates:.0f} 次更新，用时 {seconds:.3f} 秒，最后一轮的平均损失 {last:.3f}")
+plotting.finish(plotting.plot_loss_records(records), args.out, "ch04_sgd_batches.png")
 
 # %% [markdown]
-# 左图按更新次数看：全批量每一步最准，但每轮只更新一次，结束时损失仍然很高；批大小为 1 时更新次数最多，曲线却一直抖动，停在比最小损失高的地方，因为单个样本的梯度噪声很大。右图按时间看：批大小为 1 时 Python 要循环上万次，每次只做很少的计算；在这次实验里（这个问题、学习率 0.02），小批量最快到达低损失，因为它更新次数够多，每次更新又能用上向量化的矩阵运算。这只是一个实验、一个学习率，换一个学习率排序可能变（练习 5）；第 1 章的 128 是常用的批大小之一，并不是这个实验选出来的。
+# 左图按更新次数看：全批量每一步最准，但每轮只更新一次，最后的损失仍然远高于最小损失；批量大小为 1 时更新次数最多，但单个样本的梯度噪声很大，最后一轮的损失仍明显高于最小损失。右图按时间看：批量大小为 1 时 Python 要循环上万次，每次只做很少的计算；在这次实验里（这个问题、学习率 0.02），小批量最快到达低损失，因为它更新次数够多，每次更新又能用上向量化的矩阵运算。这只是一个实验、一个学习率，换一个学习率排序可能变（练习 5）；第 1 章的 128 是常用的批量大小之一，并不是这个实验选出来的。
 #
 # ## 4.6 动量：带着速度前进
 #
-# 动量(momentum)给参数加上"速度" $v$：它累积过去的梯度，$\mu$（常取 0.9）决定保留多少。这也是 `keras.optimizers.SGD(momentum=0.9)` 的规则（`nesterov=False`）：
+# 动量(momentum)给参数加上"速度" $v$：它累积过去的梯度，$\mu$（常取 0.9）决定保留多少。这也是 `keras.optimizers.SGD(momentum=0.9)` 的规则（`nesterov=False`；Keras 把梯度下降这一族都叫 `SGD`，因为它们通常用在小批量上）：
 # $$v \leftarrow \mu\, v - \eta\, \nabla f(w), \qquad w \leftarrow w + v$$
 # 动量的主要作用要到 4.7 节的碗上才看得清。先看一个常被提到的现象：损失曲线可能有多个"坑"，只比附近都低的坑叫局部最小值(local minimum)，最低的那个叫全局最小值(global minimum)。下面先把规则写成 `momentum_step`，再在一条有两个坑的曲线上，从同一点出发比较有无动量。
 
@@ -198,22 +237,22 @@ def wells_grad(w):
 
 
 paths = {
-    "SGD lr=0.01": descend(sgd_step, wells_grad, 1.8, 200, learning_rate=0.01),
-    "SGD lr=0.01, momentum=0.9": descend(momentum_step, wells_grad, 1.8, 200, learning_rate=0.01),
+    "梯度下降 学习率 0.01": descend(gd_step, wells_grad, 1.8, 200, learning_rate=0.01),
+    "动量 学习率 0.01, μ=0.9": descend(momentum_step, wells_grad, 1.8, 200, learning_rate=0.01),
 }
 for label, path in paths.items():
-    print(f"{label}: 200 步后 w = {path[-1, 0]:+.3f}, 损失 {wells(path[-1, 0]):+.3f}")
-fig = descent.curve_panels(wells, {"loss with a local minimum": paths}, (-1.8, 2.0), positions=True)
-finish(fig, args.out, "ch04_momentum.png")
+    print(f"{label}：200 步后 w = {path[-1, 0]:+.3f}，损失 {wells(path[-1, 0]):+.3f}")
+fig = plotting.plot_curve_paths(wells, {"有局部最小值的损失曲线": paths}, (-1.8, 2.0), True)
+plotting.finish(fig, args.out, "ch04_momentum.png")
 
 # %% [markdown]
-# 这一次，普通梯度下降停在右边的局部最小值；带动量的版本下坡时攒下的速度越过了中间的小坡，停在左边更低的坑里（上面打印了两者的终点和损失）。能不能越过取决于起点、学习率和 $\mu$，换一个起点结果可能相反（练习 6）；再加上 4.1 节的保留，这不能说明动量总能找到更低的坑。
+# 这一次，普通梯度下降停在右边的局部最小值；带动量的版本下坡时攒下的速度越过了中间的小坡，停在左边更低的坑里。能不能越过取决于起点、学习率和 $\mu$，换一个起点结果可能相反（练习 6）；而且一维曲线上的现象未必能搬到 40 万维（4.1 节），这不能说明动量总能找到更低的坑。
 #
 # ## 4.7 RMSprop：每个参数有自己的步长
 #
-# RMSprop 为每个参数记住梯度平方的滑动平均(moving average) $s$，用它的平方根去除梯度：陡的方向步子自动变小，缓的方向自动变大。Keras 的默认设置是 $\rho=0.9$、$\epsilon=10^{-7}$，$\epsilon$ 加在根号**里面**；第 1 章 `optimizer="rmsprop"` 用的就是它（学习率 0.001）：
+# RMSprop 为每个参数记住梯度平方的滑动平均(moving average) $s$，用它的平方根去除梯度：梯度大的方向步子自动变小，梯度小的方向自动变大。Keras 的默认设置是 $\rho=0.9$、$\epsilon=10^{-7}$，$\epsilon$ 加在根号**里面**；第 1 章 `optimizer="rmsprop"` 用的就是它（学习率 0.001）：
 # $$s \leftarrow \rho\, s + (1-\rho)\, g^2, \qquad w \leftarrow w - \frac{\eta\, g}{\sqrt{s+\epsilon}}$$
-# 然后在 4.4 节的碗上比较，都走 30 步。碗像一道沟壑(ravine)：$w_2$ 是陡的横向，$w_1$ 是平缓的纵向。除了最终损失，还数一数 $w_2$ 改变符号（横穿沟底）几次、$w_1$ 还剩多少。
+# 然后在 4.4 节的沟壑上比较，都走 30 步。梯度一直不变时，动量的速度最终稳定在 $\eta/(1-\mu)$ 倍梯度，这是它的等效步长；为了公平，再加一行用这个等效步长做学习率的梯度下降。除了最终损失，还数一数 $w_2$ 改变符号（横穿沟底）几次、第 10 步以后横向摆动的最大幅度 $|w_2|$，以及沿沟方向还剩多远（$|w_1|$）。
 
 
 # %%
@@ -225,21 +264,27 @@ def rmsprop_step(w, g, s, learning_rate=0.001, rho=0.9, epsilon=1e-7):
 
 
 # %%
+mu = 0.7
+effective = 0.05 / (1 - mu)
+print(f"动量（学习率 0.05，μ = {mu}）的等效步长 η/(1−μ) = {effective:.3f}")
 contenders = {
-    "SGD lr=0.05": (sgd_step, {"learning_rate": 0.05}),
-    "SGD lr=0.15": (sgd_step, {"learning_rate": 0.15}),
-    "momentum lr=0.05, 0.7": (momentum_step, {"learning_rate": 0.05, "momentum": 0.7}),
-    "RMSprop lr=0.3": (rmsprop_step, {"learning_rate": 0.3}),
+    "梯度下降 学习率 0.05": (gd_step, {"learning_rate": 0.05}),
+    f"梯度下降 学习率 {effective:.3f}": (gd_step, {"learning_rate": effective}),
+    "动量 学习率 0.05, μ=0.7": (momentum_step, {"learning_rate": 0.05, "momentum": mu}),
+    "RMSprop 学习率 0.3": (rmsprop_step, {"learning_rate": 0.3}),
 }
 runs = {name: descend(rule, bowl_grad, start, 30, **hp) for name, (rule, hp) in contenders.items()}
 for name, p in runs.items():
     flips = np.count_nonzero(np.diff(np.sign(p[:, 1])))  # w2 变号的次数
-    print(f"{name:>22}: f = {bowl(p[-1]):.1e}, w2 变号 {flips:2d} 次, |w1| = {abs(p[-1, 0]):.3f}")
-fig = descent.contour_panels(bowl, {"SGD, momentum and RMSprop on the same bowl": runs})
-finish(fig, args.out, "ch04_optimizers_2d.png")
+    swing = np.abs(p[10:, 1]).max()
+    print(
+        f"{name}：f = {bowl(p[-1]):.1e}，横穿沟底 {flips} 次，第 10 步后 |w2| 最大 {swing:.1e}，|w1| = {abs(p[-1, 0]):.3f}"
+    )
+fig = plotting.plot_contour_paths(bowl, {"同一道沟壑上的梯度下降、动量和 RMSprop": runs})
+plotting.finish(fig, args.out, "ch04_optimizers_2d.png")
 
 # %% [markdown]
-# 这就是动量的主要作用：横穿沟壑的来回振荡(oscillation)一正一负，在速度里互相抵消；沿平缓方向的梯度一直同号，在速度里不断累加。对比学习率同为 0.05 的两行：有动量时 $w_1$ 剩下的少得多；学习率 0.15 的 SGD 在 $w_2$ 方向每步都变号。RMSprop 一开始在两个方向上迈出差不多大的步子，几乎斜着直奔中心。哪个最好取决于问题和学习率，上面打印的数只说明这个碗上的情况。
+# 先比等效步长相近的两行：梯度下降每一步都横穿沟底，动量只横穿几次：一正一负的横向梯度在速度里互相抵消，来回折返变成了较慢的摆动。但它摆得更远（第 10 步后的 $|w_2|$ 更大），这点摆动到第 30 步还没停。动量赢在沿沟方向：那里的梯度一直同号，在速度里不断累加，所以它的 $|w_1|$ 更小、最终损失更低。学习率同为 0.05 的梯度下降根本没有横穿沟底，和它比看不出抑制振荡(oscillation)，只看得出沿沟方向慢得多。RMSprop 头几步按梯度的大小重新调整步长，横向一开始就单调滑向沟底，沿沟方向也迈得开，最终损失最低；它打印出的变号都发生在 $w_2$ 已经接近 0 之后，第 10 步后的横向摆动比其余几行都小。哪个最好取决于问题和学习率，这些数只说明这道沟壑上的情况。
 #
 # ## 4.8 链式法则
 #
@@ -248,9 +293,9 @@ finish(fig, args.out, "ch04_optimizers_2d.png")
 # %%
 z = 1.5 * 2.0 - 1.0  # z = wx + b
 factors = (2 * (max(z, 0.0) - 3.0), float(z > 0), 2.0)  # dL/da, da/dz, dz/dw = x
-print(f"链式法则: dL/dw = {' × '.join(map(str, factors))} = {np.prod(factors)}")
+print(f"链式法则：dL/dw = {' × '.join(map(str, factors))} = {np.prod(factors)}")
 up, down = ((max(w * 2.0 - 1.0, 0.0) - 3.0) ** 2 for w in (1.5 + 1e-6, 1.5 - 1e-6))  # L(w ± h)
-print(f"中心差分: dL/dw ≈ {(up - down) / 2e-6:.6f}")
+print(f"中心差分：dL/dw ≈ {(up - down) / 2e-6:.6f}")
 
 # %% [markdown]
 # ## 4.9 从零写第 1 章的网络：前向计算、损失和反向传播
@@ -295,7 +340,7 @@ def loss(params, x, labels):
 
 
 # %% [markdown]
-# 反向传播就是把链式法则用在整个网络上：从损失出发往回走，每经过一层就乘上这一层的导数，一次得到所有参数的梯度。起点是个好用的结论：softmax 接交叉熵，损失对原始分数的导数恰好是"预测概率减去独热标签"（再除以批大小 $n$，因为损失是平均值）。
+# 反向传播就是把链式法则用在整个网络上：从损失出发往回走，每经过一层就乘上这一层的导数，一次得到所有参数的梯度。起点是损失对原始分数 $z$ 的导数。看一个样本，正确类别是 $c$，$p_k = e^{z_k} / \sum_j e^{z_j}$，于是 $L = -\log p_c = -z_c + \log \sum_j e^{z_j}$。对 $z_k$ 求导：第一项给出 $-[k=c]$；第二项按链式法则是 $\frac{1}{\sum_j e^{z_j}} \cdot e^{z_k} = p_k$。合起来 $\frac{\partial L}{\partial z_k} = p_k - y_k$，$y$ 是独热标签：预测概率减去独热标签。一批 $n$ 个样本的损失是平均值，所以再除以 $n$。
 
 
 # %%
@@ -314,7 +359,7 @@ def backward(params, x, h, probs, labels):
 
 
 # %% [markdown]
-# 手写的导数容易出错，所以要核对（都在 float64 下）：`descent.gradient_check` 在每个参数里随机抽 10 个元素，用中心差分算出数值梯度，和手写的比；再和 Keras 当前后端的自动微分(automatic differentiation)比——TensorFlow 的 `GradientTape`、JAX 的 `jax.grad` 或 PyTorch 的 `autograd`，它们根据记录下来的运算自动应用链式法则。
+# 手写的导数容易出错，所以要核对。在 float64 下取 8 张随机"图片"，算出四个梯度，再在每个参数里随机挑一个元素，用中心差分重新算它的偏导数。顺便看形状：每个梯度和它所属的权重张量形状相同，每个权重都有自己的偏导数。
 
 # %%
 check_rng = np.random.default_rng(args.seed)
@@ -322,25 +367,71 @@ params64 = init_params(seed=args.seed, dtype="float64")
 x_small, y_small = check_rng.random((8, 784)), check_rng.integers(0, 10, 8)
 logits, h = forward(params64, x_small)
 grads = backward(params64, x_small, h, softmax(logits), y_small)
-errors = descent.gradient_check(lambda: loss(params64, x_small, y_small), params64, grads)
-for name, error in errors.items():
-    print(f"{name}: 与中心差分的相对误差 {error:.1e}")
-auto_grads = descent.autodiff_gradients(params64, x_small, y_small)
-worst = max(descent.relative_error(grads[k], auto_grads[k]) for k in grads)
-print(f"与 {keras.backend.backend()} 自动微分的最大相对误差: {worst:.1e}")
+for name, p in params64.items():
+    i = tuple(int(check_rng.integers(0, n)) for n in p.shape)  # 随机挑一个元素
+    saved = p[i]
+    p[i] = saved + 1e-5
+    up = loss(params64, x_small, y_small)
+    p[i] = saved - 1e-5
+    down = loss(params64, x_small, y_small)
+    p[i] = saved
+    print(f"{name} 形状 {p.shape}，梯度形状 {grads[name].shape}；元素 {i}：")
+    print(f"    反向传播 {grads[name][i]:+.10f}，中心差分 {(up - down) / 2e-5:+.10f}")
 
 # %% [markdown]
-# 两种核对的相对误差都远小于 1e-6：手写的反向传播是对的，和自动微分的差距只在 float64 舍入误差的量级。`forward` 加 `backward` 只是几次矩阵乘法，就得到全部四个参数的梯度；逐个试探则每次更新要做 4.1 节打印的那么多次前向计算。
+# 两种算法给出的偏导数前 8 位以上相同：手写的反向传播是对的。但网络每改一处，`backward` 就要重写。深度学习框架用自动微分(automatic differentiation)代劳：前向计算时，它把每一步运算和中间结果记成一张计算图(computation graph)。第 1 章的网络是这样一张图：
+#
+# $x \xrightarrow{\;\cdot W_1\;} \xrightarrow{\;+b_1\;} z \xrightarrow{\;\mathrm{relu}\;} h \xrightarrow{\;\cdot W_2\;} \xrightarrow{\;+b_2\;} \text{logits} \xrightarrow{\;\text{softmax + 交叉熵}\;} L$
+#
+# 求梯度时，它从 $L$ 出发沿图往回走，在每个节点乘上这一步的局部导数，和 `backward` 一行行做的一样：先得到 $\partial L/\partial\,\text{logits} = (p-y)/n$；穿过 $+b_2$ 和 $\cdot W_2$ 得到 `d_b2`、`d_W2` 和 `d_h`；穿过 relu 只留下 $z>0$ 的位置；再穿过 $+b_1$ 和 $\cdot W_1$ 得到 `d_b1`、`d_W1`。从输出往输入走一趟就得到所有参数的梯度，这叫反向模式自动微分(reverse-mode automatic differentiation)。三种后端各有自己的工具：TensorFlow 的 `tf.GradientTape` 在 `with` 块里边算边记，JAX 的 `jax.grad` 追踪一个函数得到图再对它求导，PyTorch 在每个 `requires_grad=True` 的张量上边算边挂节点，`loss.backward()` 沿图往回走。下面的单元格用三种工具各写一遍同一个损失，只有当前后端（`keras.backend.backend()`，第 1 章用 `KERAS_BACKEND` 选择）那一段会运行，另外两段可以读，换了后端也能运行。都用 float64，最后和手写的梯度逐个比较。
+
+# %%
+backend = keras.backend.backend()
+if backend == "tensorflow":
+    import tensorflow as tf
+
+    weights = {k: tf.Variable(v) for k, v in params64.items()}
+    with tf.GradientTape() as tape:  # 磁带记下 with 块里的每一步运算：这就是计算图
+        h_tf = tf.nn.relu(x_small @ weights["W1"] + weights["b1"])
+        logits_tf = h_tf @ weights["W2"] + weights["b2"]
+        loss_tf = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y_small, logits_tf))
+    auto_grads = {k: g.numpy() for k, g in tape.gradient(loss_tf, weights).items()}
+elif backend == "jax":
+    import jax
+    import jax.numpy as jnp
+
+    def jax_loss(p):  # jax.grad 对第一个参数 p（装着四个参数的字典）求导
+        h_jax = jax.nn.relu(x_small @ p["W1"] + p["b1"])
+        logits_jax = h_jax @ p["W2"] + p["b2"]
+        return -jnp.mean(jax.nn.log_softmax(logits_jax)[jnp.arange(len(y_small)), y_small])
+
+    with jax.enable_x64(True):  # JAX 默认只用 float32 计算
+        auto_grads = {k: np.asarray(g) for k, g in jax.grad(jax_loss)(params64).items()}
+elif backend == "torch":
+    import torch
+
+    weights = {k: torch.tensor(v, requires_grad=True) for k, v in params64.items()}
+    h_torch = torch.relu(torch.from_numpy(x_small) @ weights["W1"] + weights["b1"])
+    logits_torch = h_torch @ weights["W2"] + weights["b2"]
+    loss_torch = torch.nn.functional.cross_entropy(logits_torch, torch.from_numpy(y_small))
+    loss_torch.backward()  # 沿计算图往回走，梯度存进每个张量的 .grad
+    auto_grads = {k: t.grad.numpy() for k, t in weights.items()}
+for name in grads:
+    diff = np.abs(grads[name] - auto_grads[name]).max()
+    print(
+        f"{name}：与 {backend} 自动微分的最大差 {diff:.1e}，梯度最大 {np.abs(grads[name]).max():.1e}"
+    )
+
+# %% [markdown]
+# 每个参数的最大差都比梯度本身小十几个数量级，只是 float64 的舍入误差：框架沿计算图算出的，就是 `backward` 手写的那些乘法。`forward` 加 `backward` 只是几次矩阵乘法，就得到全部 40 万个梯度；逐个试探则每次更新要做 4.1 节算出的 81 万多次前向计算。
 #
 # ## 4.10 训练循环：在真实 MNIST 上训练
 #
-# 把 4.1 节的五步写成代码，更新用 4.7 节的 `rmsprop_step`（学习率 0.001，和第 1 章一样），每轮打乱训练集。然后像第 1 章那样预处理数据，在全部 60000 张训练图片上训练，最后在测试集上评估一次。
+# 把 4.1 节的五步写成代码，更新用 4.7 节的 `rmsprop_step`（学习率 0.001，和第 1 章一样），每轮打乱训练集。每轮的损失和 Keras 每轮打印的一样算：各批损失按样本数加权的平均。然后像第 1 章那样预处理数据，在全部 60000 张训练图片上训练，最后在测试集上评估一次。
+
 
 # %%
 # @save
-import time
-
-
 def train(x, labels, epochs=5, batch_size=128, learning_rate=0.001, seed=0):
     """小批量 RMSprop 训练。返回参数和每轮的 loss、accuracy（训练时各批的平均）与 seconds。"""
     rng = np.random.default_rng(seed)
@@ -356,7 +447,7 @@ def train(x, labels, epochs=5, batch_size=128, learning_rate=0.001, seed=0):
             xb, yb = x[batch], labels[batch]  # 1. 取一批
             logits, h = forward(params, xb)  # 2. 前向计算
             probs = softmax(logits)
-            total_loss += float(cross_entropy(probs, yb)) * len(yb)  # 3. 损失
+            total_loss += float(cross_entropy(probs, yb)) * len(yb)  # 3. 损失（按样本累加）
             correct += int((probs.argmax(axis=1) == yb).sum())
             grads = backward(params, xb, h, probs, yb)  # 4. 梯度
             for name in params:  # 5. 更新
@@ -386,24 +477,20 @@ fit_args = {"epochs": args.epochs, "batch_size": args.batch_size}  # Keras 下�
 params, history = train(x_train, train_labels, **fit_args, seed=args.seed)
 np_acc = evaluate(params, x_test, test_labels)
 print(f"每轮的训练损失 {np.round(history['loss'], 4)}，测试准确率 test_acc = {np_acc:.4f}")
+print(f"每轮用时 {np.round(history['seconds'], 2)} 秒")
 
 # %% [markdown]
-# 在同一次运行里，用第 1 章的 `build_model()` 以同样的数据、轮数和批大小训练 Keras 模型，每轮打印一行（`verbose=2`），回调记下每轮结束的时刻，最后把两边并排列出：
+# 在同一次运行里，用第 1 章的 `build_model()` 以同样的数据、轮数和批量大小训练 Keras 模型，每轮打印一行（`verbose=2`，含这一轮的用时和损失），最后并排打印两边的测试准确率：
 
 # %%
 model = build_model()
-stamps = [time.perf_counter()]  # 开始和每轮结束的时刻
-timer = keras.callbacks.LambdaCallback(on_epoch_end=lambda *_: stamps.append(time.perf_counter()))
 y_train = keras.utils.to_categorical(train_labels, num_classes=10)
-model.fit(x_train, y_train, **fit_args, verbose=2, callbacks=[timer])
+model.fit(x_train, y_train, **fit_args, verbose=2)
 _, keras_acc = model.evaluate(x_test, keras.utils.to_categorical(test_labels, 10), verbose=0)
-runs = {"NumPy": (history["seconds"], np_acc), "Keras": (np.diff(stamps), keras_acc)}
-descent.print_comparison(runs, steps=math.ceil(len(x_train) / args.batch_size))
+print(f"测试准确率：NumPy {np_acc:.4f}，Keras {keras_acc:.4f}")
 
 # %% [markdown]
-# 上表是这台机器、这次运行的实测（`--quick` 数据太少，只说明流程能跑通）。两个网络的结构、优化器、批大小都一样，准确率相近，差别来自随机初始化和打乱顺序。用时要这样读：
-# - **第 1 轮**："第 1 轮多出"是第 1 轮比其余各轮平均多用的时间。NumPy 什么也不编译，它这一行只反映一次性开销（内存第一次分配、缓存还是冷的）和测量的起伏，可正可负；这次运行分不出 Keras 多出的部分有多少是编译，所以不能说"主要是编译"。
-# - **每一批**：两边做同样的矩阵乘法，NumPy 交给 OpenBLAS，Keras 交给后端。本章的 NumPy 写法照着公式来、每一步都新建数组，没有为速度优化；Keras 的 `fit` 每批也要经过框架的调度、回调和指标。哪边快随机器、后端和负载而变，以上面打印的为准。这里只在这台 CPU 上测了这个小网络；换成 GPU 或更大的模型要重新测，对这么小的网络 GPU 不一定更快。Keras 的价值也不只在速度：任何结构的模型都不用手写反向传播。
+# 两个网络的结构、优化器、批量大小都一样：Keras 每轮打印的损失和 NumPy 每轮的损失在同一个量级，准确率相近，差别来自随机初始化和打乱顺序（`--quick` 数据太少，只说明流程能跑通）。用时是这台机器、这次运行的实测：两边做同样的矩阵乘法，NumPy 交给 OpenBLAS，Keras 交给后端；Keras 的第 1 轮含一次性的准备工作，比后几轮慢。本章的 NumPy 写法照着公式来，没有为速度优化，哪边快随机器、后端和负载而变，系统的测速在 `make bench`（`benchmarks/`）。Keras 的价值也不只在速度：任何结构的模型都不用手写反向传播。
 #
 # ## 4.11 回顾第一个例子：第 1 章的每一行背后发生了什么
 #
@@ -411,22 +498,23 @@ descent.print_comparison(runs, steps=math.ceil(len(x_train) / args.batch_size))
 # | --- | --- |
 # | `x_train = train_images.reshape(...).astype("float32") / 255` | 输入是 float32 张量(tensor)；数值范围小，梯度和学习率才好配合 |
 # | `Dense(512, activation="relu")`、`Dense(10, activation="softmax")` | $\mathrm{relu}(xW_1+b_1)$ 和 $\mathrm{softmax}(hW_2+b_2)$；`kernel`（$W$）用 glorot_uniform 随机初始化，偏置为 0 |
-# | `loss="categorical_crossentropy"` | 要最小化的函数；它对原始分数的梯度是"概率 − 独热标签"除以批大小 |
+# | `loss="categorical_crossentropy"` | 要最小化的函数；它对原始分数的梯度是"概率 − 独热标签"除以批量大小（4.9 节推导） |
 # | `optimizer="rmsprop"` | 4.7 节的 `rmsprop_step`：$\rho=0.9$，$\epsilon=10^{-7}$，学习率 0.001 |
-# | `fit(..., epochs=5, batch_size=128, validation_split=0.1)` | 4.10 节的训练循环：每轮打乱，每 128 张图走一遍五步，梯度由后端的自动微分算出（4.9 节的反向传播）；验证集不参与更新，共 5 × 422 = 2110 次更新（4.1 节） |
+# | `fit(..., epochs=5, batch_size=128, validation_split=0.1)` | 4.10 节的训练循环：每轮打乱，每 128 张图走一遍五步，梯度由后端的自动微分沿计算图算出（4.9 节）；验证集不参与更新，共 5 × 422 = 2110 次更新（4.1 节） |
 # | `model.evaluate(x_test, y_test)` | 只做前向计算，统计 argmax 与标签相同的比例 |
 
 # %% [markdown]
 # ## 小结
 #
-# - 训练循环反复做五步：取一批、前向计算、损失、梯度、更新；权重从随机值开始，梯度一次给出所有权重该挪的方向。反向传播就是链式法则：从损失往回逐层乘导数；手写的梯度与中心差分、自动微分都一致，只用 NumPy 写的网络在 MNIST 上的准确率和 Keras 相当。
-# - 中心差分比前向差分准，步长不能太大也不能太小；学习率太小走不动、太大会发散，能用多大由最陡的方向决定。
-# - 批大小、动量和起点的效果都要看问题和学习率，本章的实验只说明这几次运行。动量主要抑制横穿沟壑的振荡、加快沿平缓方向的前进；RMSprop 按梯度大小给每个参数调整步长。
+# - 训练循环反复做五步：取一批、前向计算、损失、梯度、更新；权重从随机值开始，梯度一次给出所有权重该挪的方向，每个梯度和它的权重形状相同。
+# - 导数是函数在一点附近的线性近似，只在附近可信，所以每一步要小；学习率太小走不动、太大会发散，能用多大由最陡的方向决定。中心差分比前向差分准。
+# - 梯度下降每步用全部数据的精确梯度；随机梯度下降(SGD)每步只用随机的一小批，更新更勤、更便宜但有噪声。批量大小、动量和起点的效果都要看问题和学习率，本章的实验只说明这几次运行：在那道沟壑上，动量把横穿沟底的来回折返变成较慢的摆动、加快沿沟方向的前进；RMSprop 按梯度大小给每个参数调整步长。
+# - 反向传播就是沿计算图反向应用链式法则；softmax 接交叉熵的梯度是 $p-y$。TensorFlow、JAX、PyTorch 的自动微分给出和手写一样的梯度；只用 NumPy 写的网络在 MNIST 上的准确率和 Keras 相当。
 
 # %% [markdown]
 # ## 练习
 #
-# 在每道题下面的单元格里写答案并运行，`check` 会告诉你对不对；实验题没有自动检查。参考答案在 `notebooks/ch04_answers.ipynb`，先自己做再看。
+# 在每道题下面的单元格里写答案并运行，`check` 会告诉你对不对；实验题没有自动检查，填好单元格再运行才开始实验。参考答案在 `notebooks/ch04_answers.ipynb`，先自己做再看。
 
 # %%
 from keras_tutorial.exercises import check
@@ -461,7 +549,7 @@ check("ch04.3", answer_3)
 # %% [markdown]
 # ### 练习 4
 #
-# AdaGrad 是 RMSprop 的前身：$s$ 不是滑动平均，而是把梯度平方一直累加下去，$s \leftarrow s + g^2$，$w \leftarrow w - \frac{\eta\, g}{\sqrt{s+\epsilon}}$。照 `rmsprop_step` 的样子写出 `adagrad_step`，返回新的 `w` 和 `s`。
+# AdaGrad 是 RMSprop 的前身：$s$ 不是滑动平均，而是把梯度平方一直累加下去，$s \leftarrow s + g^2$，$w \leftarrow w - \frac{\eta\, g}{\sqrt{s+\epsilon}}$。照 `rmsprop_step` 的样子写出 `adagrad_step`：返回一个元组 `(新的 w, 新的 s)`，不要原地修改传入的数组（写 `s = s + ...`，不写 `s += ...`），因为 `descend` 要保留走过的每个位置。
 
 
 # %%
@@ -473,21 +561,23 @@ check("ch04.4", adagrad_step)
 # %% [markdown]
 # ### 练习 5
 #
-# 实验：在 4.5 节把学习率 0.02 改成 0.005 和 0.05，三种批大小谁最快到达低损失？排序和 0.02 时一样吗？
+# 实验，改的是 4.5 节的两个单元格（做完改回去）：
+# 1. 在实验单元格里把 `learning_rate, lin_epochs = 0.02, ...` 的 0.02 改成 0.005，运行，再改成 0.05 运行。三种批量大小谁最先到达低损失？排序和 0.02 时一样吗？
+# 2. 学习率改回 0.02，在 `minibatch_sgd` 里把梯度那一行的 `/ len(batch)` 删掉（梯度变成一批损失之**和**的梯度），重新运行这两个单元格。哪种批量大小受影响最大，为什么？
 
 # %%
-for lr in (0.005, 0.05):
-    run = descent.linear_sgd(x_lin, y_lin, 1, lin_epochs, lr, rng)  # 再试批大小 32 和 2000
-    print(f"学习率 {lr}: 用时 {run[-1, 1]:.3f} s, 最终损失 {run[-1, 2]:.3g}")
+# 这道题在 4.5 节的单元格里做；把你看到的排序和解释记在这里。
 
 # %% [markdown]
 # ### 练习 6
 #
-# 实验：在 4.6 节把起点 1.8 改成 1.5，或把 $\mu$ 改成 0.5，带动量的版本还能越过中间的小坡吗？
+# 实验：在 4.6 节的曲线上换几个起点（比如 1.5、1.2），或把 $\mu$ 改成 0.5，带动量的版本还能越过中间的小坡吗？
 
 # %%
-path = descend(momentum_step, wells_grad, 1.5, 200, learning_rate=0.01, momentum=0.9)
-print(f"200 步后 w = {path[-1, 0]:+.3f}")
+starts = []  # 填几个起点，如 [1.5, 1.2]；也可以改下面的 momentum
+for w0 in starts:
+    path = descend(momentum_step, wells_grad, w0, 200, learning_rate=0.01, momentum=0.9)
+    print(f"起点 {w0}：200 步后 w = {path[-1, 0]:+.3f}")
 
 # %% [markdown]
 # ### 练习 7
@@ -495,6 +585,10 @@ print(f"200 步后 w = {path[-1, 0]:+.3f}")
 # 实验：用 4.10 节的 `train` 比较学习率 0.0001、0.001 和 0.01。留出训练集最后 10000 张图作验证集，只在前 50000 张上训练 2 轮，比较验证准确率（不要用测试集来选）。
 
 # %%
+learning_rates = []  # 填要比较的学习率，如 [0.0001, 0.001, 0.01]
 split = len(x_train) - len(x_train) // 6  # 完整数据时前 50000 张训练，后 10000 张验证
-params_e, _ = train(x_train[:split], train_labels[:split], epochs=2, learning_rate=0.01)
-print("验证准确率:", evaluate(params_e, x_train[split:], train_labels[split:]))
+for lr in learning_rates:
+    params_e, _ = train(x_train[:split], train_labels[:split], epochs=2, learning_rate=lr)
+    print(
+        f"学习率 {lr}：验证准确率 {evaluate(params_e, x_train[split:], train_labels[split:]):.4f}"
+    )

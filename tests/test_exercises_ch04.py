@@ -66,7 +66,8 @@ WRONG = [
     ("ch04.3", 1175, "validation_split"),
     ("ch04.3", 211, "5 轮"),
     ("ch04.3", 2110, "批大小 128"),
-    ("ch04.3", 1055.0, "整数"),
+    ("ch04.3", 1055.5, "整数"),
+    ("ch04.3", [1055, 2110], "一个数"),
     ("ch04.3", 1000, "向上取整"),
     ("ch04.4", adagrad_like_rmsprop, "不乘 ρ"),
     ("ch04.4", adagrad_epsilon_outside, "根号里面"),
@@ -92,6 +93,33 @@ def test_a_typical_mistake_gets_a_hint(exercise, answer, hint, capsys):  # noqa:
     assert out.startswith(f"✗ {exercise}: "), out
     assert hint in out, out
     assert "Traceback" not in out
+
+
+def adagrad_as_list(w, g, s, learning_rate=0.1, epsilon=1e-7):  # noqa: ANN001, ANN201
+    s = s + g**2
+    return [w - learning_rate * g / np.sqrt(s + epsilon), s]
+
+
+# A right answer written another reasonable way is right too.
+OTHER_FORMS = [
+    ("ch04.1", 1),
+    ("ch04.1", np.float32(1.0)),
+    ("ch04.1", np.array(1.0)),
+    ("ch04.1", [1.0]),
+    ("ch04.2", np.float64(0.2)),
+    ("ch04.2", 2 / 10),
+    ("ch04.2", np.array([0.2])),
+    ("ch04.3", np.int64(1055)),
+    ("ch04.3", 1055.0),
+    ("ch04.3", np.ceil(54000 / 256) * 5),
+    ("ch04.3", np.array(1055)),
+    ("ch04.4", adagrad_as_list),
+]
+
+
+@pytest.mark.parametrize(("exercise", "answer"), OTHER_FORMS, ids=lambda v: repr(v)[:20])
+def test_a_right_answer_in_another_form_passes(exercise, answer, capsys):  # noqa: ANN001
+    assert check(exercise, answer) is True, capsys.readouterr().out
 
 
 def test_every_chapter_4_checker_has_a_reference_and_wrong_answers():

@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from helpers import MISSING_GLYPH, NOTEBOOKS, SCRIPTS
 
@@ -95,3 +96,51 @@ def test_no_committed_notebook_warns_of_a_missing_glyph(notebook: Path) -> None:
         if output.get("output_type") == "stream"
     ]
     assert not [text for text in printed if MISSING_GLYPH in text]
+
+
+# --- chapter 4's figures --------------------------------------------------------------------
+
+
+def test_chapter_4_paths_are_drawn_whole_one_axes_per_panel() -> None:
+    steep = np.array([4.0, -4.4, 4.8, -5.3, 5.8])  # a diverging 1-D path
+    slow = np.array([4.0, 3.6, 3.2])
+    panels = {"太大": {"学习率 1.05": steep}, "太小": {"学习率 0.05": slow}}
+    fig = plotting.plot_curve_paths(np.square, panels)
+    assert [ax.get_title() for ax in fig.axes] == ["太大", "太小"]
+    curve, path = fig.axes[0].get_lines()  # the grey curve, then the path
+    assert path.get_label() == "学习率 1.05"
+    assert curve.get_xdata().min() <= steep.min() and curve.get_xdata().max() >= steep.max()
+    plt.close(fig)
+    # With positions, one more axes plots the last panel's paths against the step.
+    fig = plotting.plot_curve_paths(np.square, {"两条": {"a": steep, "b": slow}}, positions=True)
+    assert [len(line.get_xdata()) for line in fig.axes[1].get_lines()] == [5, 3]
+    plt.close(fig)
+    runs = {"梯度下降": np.array([[-4.5, 2.0], [-4.0, -1.0], [-3.5, 0.5]])}
+    fig = plotting.plot_contour_paths(
+        lambda w: w[..., 0] ** 2 + w[..., 1] ** 2, {"一": runs, "二": runs}
+    )
+    assert [ax.get_title() for ax in fig.axes] == ["一", "二"]
+    np.testing.assert_array_equal(fig.axes[0].get_lines()[0].get_ydata(), [2.0, -1.0, 0.5])
+    plt.close(fig)
+
+
+def test_plot_derivative_draws_the_tangent_and_both_errors() -> None:
+    hs = np.array([1e-1, 1e-2, 1e-3])
+    fig = plotting.plot_derivative(np.square, 1.0, 2.0, hs, hs, hs**2, "w²")
+    ax1, ax2 = fig.axes
+    _, tangent, _ = ax1.get_lines()
+    xs, ys = tangent.get_data()
+    np.testing.assert_allclose(ys, 1.0 + 2.0 * (xs - 1.0))  # through (1, f(1)) with slope 2
+    np.testing.assert_array_equal(ax2.get_lines()[1].get_ydata(), hs**2)
+    assert ax2.get_xscale() == ax2.get_yscale() == "log"
+    plt.close(fig)
+
+
+def test_plot_loss_records_puts_updates_left_and_seconds_right() -> None:
+    records = {"小批量 32": np.array([[63, 0.01, 2.0], [126, 0.02, 0.5]])}
+    fig = plotting.plot_loss_records(records)
+    left, right = (ax.get_lines()[0] for ax in fig.axes)
+    np.testing.assert_array_equal(left.get_xdata(), [63, 126])
+    np.testing.assert_array_equal(right.get_xdata(), [0.01, 0.02])
+    np.testing.assert_array_equal(right.get_ydata(), [2.0, 0.5])
+    plt.close(fig)

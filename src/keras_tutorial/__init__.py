@@ -11,13 +11,13 @@ Shared helpers
     ``errors``     ``TutorialError``: learner errors in Chinese and English, without a traceback
     ``exercises``  ``check("chNN.k", answer)`` and the checkers of every chapter's 练习
     ``opbench``    chapter 3's timing of its loops against NumPy
-    ``descent``    chapter 4's plots, finite differences and autodiff reference
 
 Code generated from the chapters (cells marked ``# @save``; edit the chapter, then ``make lib``)
     ``ch01``       ``build_model()``: chapter 1's network, compiled as the book does
     ``ch02``       ``describe()``
     ``ch03``       the naive loops: relu, add, broadcast add, vector/matrix dot products
-    ``ch04``       SGD, momentum and RMSprop steps; the NumPy network and its training loop
+    ``ch04``       gradient descent, mini-batch SGD, momentum and RMSprop; the NumPy network and
+                   its training loop
 
 Commands
     ``python -m keras_tutorial.doctor``   is the environment (and the GPU) ready?

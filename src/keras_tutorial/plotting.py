@@ -5,7 +5,7 @@ Which Matplotlib backend draws them is chosen by :func:`keras_tutorial.settings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -201,4 +201,123 @@ def plot_history(history: dict[str, list[float]], metrics: Sequence[str] = ("los
         ax.grid(alpha=0.3)
         ax.legend()
     fig.tight_layout()
+    return fig
+
+
+# --- chapter 4: derivatives and descent paths ------------------------------------------------
+
+
+def plot_derivative(
+    f: Callable[[np.ndarray], np.ndarray],
+    x0: float,
+    slope: float,
+    hs: np.ndarray,
+    forward_err: np.ndarray,
+    central_err: np.ndarray,
+    name: str = "f(x)",
+    *,
+    xlim: tuple[float, float] = (-2.2, 2.5),
+    ylim: tuple[float, float] = (-4.0, 8.0),
+) -> plt.Figure:
+    """Left: the curve, its tangent (``slope`` at ``x0``) and a secant. Right: the errors of the
+    forward and central differences against the step h (log-log)."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    xs = np.linspace(*xlim, 200)
+    ax1.plot(xs, f(xs), label=name)
+    ax1.plot(xs, f(x0) + slope * (xs - x0), "--", label=f"x={x0} 处的切线，斜率 {slope}")
+    ax1.plot([x0, x0 + 0.8], [f(x0), f(x0 + 0.8)], "o-", label="割线，h=0.8")
+    ax1.set_ylim(*ylim)
+    ax1.set_title("曲线的斜率")
+    ax2.loglog(hs, forward_err, "o-", label="前向差分(forward difference)")
+    ax2.loglog(hs, central_err, "s-", label="中心差分(central difference)")
+    ax2.set_xlabel("步长 h")
+    ax2.set_ylabel("误差的绝对值")
+    ax2.set_title("有限差分(finite difference)的误差")
+    for ax in (ax1, ax2):
+        ax.legend()
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def _paths_on_curve(ax: plt.Axes, f: Callable, paths: dict, title: str, span: tuple) -> None:
+    """``f`` in grey and each 1-D path as dots on it; x covers ``span`` and every path."""
+    points = np.concatenate([np.ravel(p) for p in paths.values()])
+    lo, hi = min(span[0], points.min()), max(span[1], points.max())
+    pad = 0.05 * (hi - lo)
+    ws = np.linspace(lo - pad, hi + pad, 300)
+    ax.plot(ws, f(ws), color="gray")
+    for label, path in paths.items():
+        path = np.ravel(path)
+        ax.plot(path, f(path), "o-", markersize=3, alpha=0.7, label=label)
+    ax.set_title(title)
+    ax.set_xlabel("w")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+
+
+def plot_curve_paths(
+    f: Callable[[np.ndarray], np.ndarray],
+    panels: Mapping[str, Mapping[str, np.ndarray]],
+    span: tuple[float, float] = (-5.0, 5.0),
+    positions: bool = False,
+) -> plt.Figure:
+    """One axes per panel (title -> 1-D paths drawn on the curve ``f``); with ``positions``, one
+    more axes plots the last panel's paths against the step."""
+    count = len(panels) + positions
+    fig, axes = plt.subplots(1, count, figsize=(4.4 * count, 3.8), squeeze=False)
+    for ax, (title, paths) in zip(axes[0], panels.items(), strict=False):
+        _paths_on_curve(ax, f, paths, title, span)
+    if positions:
+        ax = axes[0, -1]
+        for label, path in paths.items():
+            ax.plot(np.ravel(path), label=label)
+        ax.set_title("位置随步数的变化")
+        ax.set_xlabel("步数")
+        ax.set_ylabel("w")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def plot_contour_paths(
+    f: Callable[[np.ndarray], np.ndarray],
+    panels: Mapping[str, Mapping[str, np.ndarray]],
+    xlim: tuple[float, float] = (-5.0, 5.0),
+    ylim: tuple[float, float] = (-2.5, 2.5),
+) -> plt.Figure:
+    """One axes per panel (title -> 2-D paths): contour lines of ``f(w)`` (``w[..., 0]`` across,
+    ``w[..., 1]`` up) with each path on top. ``f`` >= 0 with its minimum near 0: the levels are
+    spaced evenly on a log scale."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels) + 2, 3.8), squeeze=False)
+    g1, g2 = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
+    values = f(np.stack([g1, g2], axis=-1))
+    levels = np.geomspace(1e-3 * values.max(), values.max(), 12)
+    for ax, (title, paths) in zip(axes[0], panels.items(), strict=True):
+        ax.contour(g1, g2, values, levels=levels, cmap="viridis")
+        for label, path in paths.items():
+            ax.plot(path[:, 0], path[:, 1], "o-", markersize=3, label=label)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_xlabel("$w_1$")
+        ax.set_ylabel("$w_2$")
+        ax.set_title(title)
+        ax.legend(fontsize=8)
+    return fig
+
+
+def plot_loss_records(runs: Mapping[str, np.ndarray]) -> plt.Figure:
+    """Each run's rows ``(updates, seconds, epoch loss)``: the loss against the number of updates
+    (left) and against seconds (right), log-log, one line per run."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4))
+    for label, rec in runs.items():
+        ax1.plot(rec[:, 0], rec[:, 2], "o-", markersize=3, label=label)
+        ax2.plot(rec[:, 1], rec[:, 2], "o-", markersize=3, label=label)
+    ax1.set_xlabel("更新次数")
+    ax2.set_xlabel("用时（秒）")
+    for ax in (ax1, ax2):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_ylabel("每轮的平均训练损失（均方误差）")
+        ax.legend()
+        ax.grid(alpha=0.3)
     return fig

@@ -7,14 +7,28 @@ from typing import Any
 
 import numpy as np
 
-from keras_tutorial.exercises import Hint, as_int, call, checker
+from keras_tutorial.exercises import Hint, call, checker
+
+
+def _one_number(answer: Any) -> float:
+    """A single real number however written: int, float, a NumPy scalar, or an array or list
+    holding exactly one number. A Hint for anything else."""
+    if isinstance(answer, list | tuple | np.ndarray):
+        array = np.asarray(answer)
+        if array.size != 1 or array.dtype.kind not in "iuf":
+            raise Hint(
+                f"答案应当是一个数，收到的是含 {array.size} 个元素的 {type(answer).__name__}。"
+            )
+        answer = array.reshape(()).item()
+    if isinstance(answer, bool) or not isinstance(answer, int | float | np.integer | np.floating):
+        raise Hint(f"答案应当是一个数，收到的是 {type(answer).__name__}：{answer!r}。")
+    return float(answer)
 
 
 def _number(answer: Any) -> float:
-    """``answer`` as a float (ints and NumPy scalars too); a Hint for anything else."""
-    if isinstance(answer, bool) or not isinstance(answer, int | float | np.integer | np.floating):
-        raise Hint(f"答案应当是一个数，收到的是 {type(answer).__name__}：{answer!r}。")
-    value = float(answer)
+    """A learning rate: a positive finite number, written any of the ways :func:`_one_number`
+    accepts."""
+    value = _one_number(answer)
     if not math.isfinite(value) or value <= 0:
         raise Hint(f"学习率是一个正数，收到的是 {answer!r}。")
     return value
@@ -60,7 +74,10 @@ def _lr_limit_bowl(answer: Any) -> str:
 
 @checker("ch04.3")
 def _update_count(answer: Any) -> str:
-    updates = as_int(answer, "更新次数")
+    value = _one_number(answer)
+    if not value.is_integer():
+        raise Hint(f"更新次数应当是一个整数，收到的是 {answer!r}。")
+    updates = int(value)
     epochs, per_epoch = 5, math.ceil(54000 / 256)
     if updates == epochs * per_epoch:
         return (
@@ -93,7 +110,7 @@ def _adagrad_step(fn: Any) -> str:
             g = scale * rng.normal(size=shape)
             inputs = (w.copy(), g.copy(), s.copy())
             result = call(fn, *inputs, lr)
-            if not isinstance(result, tuple) or len(result) != 2:
+            if not isinstance(result, tuple | list) or len(result) != 2:
                 raise Hint("要返回两个值：(新的 w, 新的 s)，照 rmsprop_step 的 return 写。")
             if any(not np.array_equal(a, b) for a, b in zip(inputs, (w, g, s), strict=True)):
                 raise Hint("不要原地修改传入的数组（如 s += ...）：写成 s = s + ...，返回新数组。")
