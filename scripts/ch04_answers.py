@@ -42,7 +42,7 @@ for lr in (0.99, 1.0, 1.01):
     w = 4.0
     for _ in range(12):
         w = w - lr * 2 * w
-    print(f"学习率 {lr}: 12 步后 w = {w:+.3f}")
+    print(f"学习率 {lr}：12 步后 w = {w:+.3f}")
 answer_1 = 1.0
 check("ch04.1", answer_1)
 
@@ -66,7 +66,7 @@ def bowl_grad(w):
 
 for lr in (0.19, 0.21):
     path = descend(gd_step, bowl_grad, (-4.5, 2.0), 200, learning_rate=lr)
-    print(f"学习率 {lr}: 200 步后 f = {bowl(path[-1]):.3g}")
+    print(f"学习率 {lr}：200 步后 f = {bowl(path[-1]):.3g}")
 answer_2 = 2 / 10
 check("ch04.2", answer_2)
 

@@ -72,6 +72,8 @@ print(f"{epochs * batches} 次更新约 {epochs * batches * nudges * per_forward
 # ## 4.2 导数：函数在一点附近的斜率
 #
 # 函数 $f(x)$ 在 $x_0$ 处的导数(derivative) $f'(x_0)$ 是曲线在这一点的切线斜率。"加一点点"就是在估计它：取很小的步长 $h$，算 $\frac{f(x_0+h)-f(x_0)}{h}$（前向差分(forward difference)）或更准的 $\frac{f(x_0+h)-f(x_0-h)}{2h}$（中心差分(central difference)），这种做法叫有限差分(finite difference)。下面用 $f(x)=x^3-3x$（精确导数 $3x^2-3$）比较两者。
+#
+# 导数还可以这样看：在 $x_0$ 附近，$f(x_0+h) \approx f(x_0) + f'(x_0)\,h$，曲线近似成它的切线，这叫线性近似(linear approximation)。它告诉我们往哪边走损失会降：这里 $f'(1.5)=3.75>0$，往左走（$h<0$）应当下降 $3.75\,|h|$。但近似只在 $x_0$ 附近可信，下面还比一比不同步长下切线的预测和实际的变化。
 
 
 # %%
@@ -87,17 +89,12 @@ best_forward, best_central = steps_h[forward_err.argmin()], steps_h[central_err.
 print(f"f'({x0}) = {exact}，误差最小的 h：前向差分 {best_forward:.0e}，中心差分 {best_central:.0e}")
 fig = plotting.plot_derivative(f, x0, exact, steps_h, forward_err, central_err, "f(x) = x³ − 3x")
 plotting.finish(fig, args.out, "ch04_derivative.png")
-
-# %% [markdown]
-# 右图里误差先随 $h$ 减小而减小，过了打印出的最佳 $h$ 又变大：$h$ 太大时割线不像切线，$h$ 太小时两个几乎相等的浮点数相减，舍入误差被放大。中心差分在较大的 $h$ 上就很准，后面检查梯度都用它。
-#
-# 导数还可以这样看：在 $x_0$ 附近，$f(x_0+h) \approx f(x_0) + f'(x_0)\,h$，曲线近似成它的切线，这叫线性近似(linear approximation)。它告诉我们往哪边走损失会降：这里 $f'(1.5)=3.75>0$，往左走（$h<0$）应当下降 $3.75\,|h|$。但近似只在 $x_0$ 附近可信，比一比不同步长下切线的预测和实际的变化：
-
-# %%
 for h in (-0.01, -0.1, -1.0, -2.0):
     print(f"h = {h:+}：切线预测的变化 {exact * h:+.4f}，实际的变化 {f(x0 + h) - f(x0):+.4f}")
 
 # %% [markdown]
+# 右图里误差先随 $h$ 减小而减小，过了打印出的最佳 $h$ 又变大：$h$ 太大时割线不像切线，$h$ 太小时两个几乎相等的浮点数相减，舍入误差被放大。中心差分在较大的 $h$ 上就很准，后面检查梯度都用它。
+#
 # 步长 0.01 时预测和实际几乎一样，0.1 时已有些偏差；步长 1 时实际的下降远小于预测；步长 2 时函数值反而上升。导数只描述附近的情况，所以下降的每一步都要小。
 #
 # ## 4.3 梯度与一维梯度下降
@@ -379,7 +376,7 @@ for name, p in params64.items():
     print(f"    反向传播 {grads[name][i]:+.10f}，中心差分 {(up - down) / 2e-5:+.10f}")
 
 # %% [markdown]
-# 两种算法给出的偏导数前 8 位以上相同：手写的反向传播是对的。但网络每改一处，`backward` 就要重写。深度学习框架用自动微分(automatic differentiation)代劳：前向计算时，它把每一步运算和中间结果记成一张计算图(computation graph)。第 1 章的网络是这样一张图：
+# 两列数字几乎每一位都相同：手写的反向传播是对的。但网络每改一处，`backward` 就要重写。深度学习框架用自动微分(automatic differentiation)代劳：前向计算时，它把每一步运算和中间结果记成一张计算图(computation graph)。第 1 章的网络是这样一张图：
 #
 # $x \xrightarrow{\;\cdot W_1\;} \xrightarrow{\;+b_1\;} z \xrightarrow{\;\mathrm{relu}\;} h \xrightarrow{\;\cdot W_2\;} \xrightarrow{\;+b_2\;} \text{logits} \xrightarrow{\;\text{softmax + 交叉熵}\;} L$
 #
@@ -490,7 +487,7 @@ _, keras_acc = model.evaluate(x_test, keras.utils.to_categorical(test_labels, 10
 print(f"测试准确率：NumPy {np_acc:.4f}，Keras {keras_acc:.4f}")
 
 # %% [markdown]
-# 两个网络的结构、优化器、批量大小都一样：Keras 每轮打印的损失和 NumPy 每轮的损失在同一个量级，准确率相近，差别来自随机初始化和打乱顺序（`--quick` 数据太少，只说明流程能跑通）。用时是这台机器、这次运行的实测：两边做同样的矩阵乘法，NumPy 交给 OpenBLAS，Keras 交给后端；Keras 的第 1 轮含一次性的准备工作，比后几轮慢。本章的 NumPy 写法照着公式来，没有为速度优化，哪边快随机器、后端和负载而变，系统的测速在 `make bench`（`benchmarks/`）。Keras 的价值也不只在速度：任何结构的模型都不用手写反向传播。
+# 两个网络的结构、优化器、批量大小都一样：Keras 每轮打印的损失和 NumPy 每轮的损失在同一个量级，准确率相近，差别来自随机初始化和打乱顺序（`--quick` 数据太少，只说明流程能跑通）。用时是这台机器、这次运行的实测：两边做同样的矩阵乘法，NumPy 交给 OpenBLAS，Keras 交给后端。本章的 NumPy 写法照着公式来，没有为速度优化，哪边快随机器、后端和负载而变，系统的测速在 `make bench`（`benchmarks/`）。Keras 的价值也不只在速度：任何结构的模型都不用手写反向传播。
 #
 # ## 4.11 回顾第一个例子：第 1 章的每一行背后发生了什么
 #
