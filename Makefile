@@ -5,11 +5,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
-# Who installs the locks: pip, or uv (faster) when it is on your PATH. uv does not read pip's
-# settings, so with a pip index or mirror configured (PIP_INDEX_URL, pip.conf: see README) make
-# stays with pip unless uv has an index of its own (UV_DEFAULT_INDEX). INSTALLER=pip or
-# INSTALLER=uv chooses yourself.
-INSTALLER ?= auto
+# Who installs the locks. uv (the default): pip installs uv from the lock (its hashes checked),
+# then uv installs the rest of it, twice as fast as pip with an empty cache
+# (benchmarks/results/install-time-*.md). pip's settings (PIP_INDEX_URL, pip.conf: mirrors,
+# find-links, certificates, timeouts) are passed on to uv by tools/pip_to_uv.py; where one cannot
+# be, pip installs everything. INSTALLER=pip: pip alone, as before.
+INSTALLER ?= uv
 # Where the CPU build of PyTorch (for the tests) comes from. Empty when your own pip settings
 # already provide it; PyPI's Linux wheels of torch are the CUDA build, several GB more.
 TORCH_FIND_LINKS ?= https://download.pytorch.org/whl/torch/
@@ -29,9 +30,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Installs lock file $(1): every package at the version it pins, each file checked against its
-# sha256, and --no-deps because the lock is complete (nothing left for pip to resolve). Then the
-# project itself, editable, built with the setuptools just installed from the lock. pip's own
-# settings apply to both (PIP_INDEX_URL, pip.conf: mirrors, timeouts; see README).
+# sha256, and --no-deps because the lock is complete (nothing left to resolve); then $(2), more
+# requirements without hashes, if given; then the project itself, editable, built with the
+# setuptools just installed from the lock. pip's own settings apply throughout (PIP_INDEX_URL,
+# pip.conf: mirrors, timeouts; see README), with uv too.
 # TensorFlow's GPU build (package tensorflow) and its CPU build (tensorflow-cpu) own the same
 # folder, so only one may be installed. Where the lock has tensorflow-cpu and the GPU build is
 # installed already, it stays when the NVIDIA driver works (the GPU route, the doctor's advice;
@@ -52,37 +54,43 @@ define locked_install
 	    $(PIP) uninstall --quiet --yes tensorflow; \
 	  fi; \
 	fi
-	@installer=$(INSTALLER); \
-	if [ "$$installer" = auto ]; then \
-	  installer=pip; \
-	  if command -v uv >/dev/null && { [ -n "$$UV_DEFAULT_INDEX$$UV_INDEX_URL" ] \
-	      || ! $(PIP) config list 2>/dev/null | grep -qE '(index-url|find-links)='; }; then \
-	    installer=uv; \
-	  fi; \
+	@set -e; install="$(PIP) install --quiet"; \
+	if [ "$(INSTALLER)" = uv ]; then \
+	  if settings="$$($(BIN)/python tools/pip_to_uv.py)" && { [ -x $(BIN)/uv ] || { \
+	      awk '/^[^ #]/ { keep = /^uv==/ } keep' $(VENV)/.lock.txt >$(VENV)/.uv.txt && \
+	      (set -x; $(PIP) install --quiet --require-hashes --no-deps -r $(VENV)/.uv.txt); }; }; \
+	  then \
+	    eval "$$settings"; \
+	    install="$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python"; \
+	  else echo "改用 pip 安装 / installing with pip instead"; fi; \
 	fi; \
-	if [ "$$installer" = uv ]; then \
-	  install="uv pip install --quiet --compile-bytecode --python $(BIN)/python"; \
-	else install="$(PIP) install --quiet"; fi; \
 	set -x; \
-	$$install --require-hashes --no-deps -r $(VENV)/.lock.txt && \
+	$$install --require-hashes --no-deps -r $(VENV)/.lock.txt; \
+	$(if $(2),$$install --no-deps $(2);) \
 	$$install --no-deps --no-build-isolation -e .
 endef
 # Modules are byte-compiled at install (uv: --compile-bytecode, pip does it by default): where
 # PYTHONDONTWRITEBYTECODE is set, as on many servers and in containers, nothing is compiled later,
 # and every run would compile TensorFlow's modules again (3-4 s more for each import keras here).
 
-# The stamps remember what was installed; editing pyproject.toml or a lock reinstalls.
+# The stamps remember what was installed; editing pyproject.toml or a lock reinstalls. Each
+# lock holds the one before it at the same versions (run ⊂ jupyter ⊂ test), so a larger install
+# stamps the smaller ones too. make run: what the chapters import (Keras, TensorFlow's CPU build,
+# NumPy, Matplotlib).
 $(VENV)/.base: pyproject.toml requirements/run.txt | $(BIN)/python
 	$(call locked_install,requirements/run.txt)
 	@touch $@
 
+# make lab, make notebooks, make lib: Jupyter (about 80 packages more), on first use.
+$(VENV)/.jupyter: pyproject.toml requirements/jupyter.txt | $(BIN)/python
+	$(call locked_install,requirements/jupyter.txt)
+	@touch $@ $(VENV)/.base
+
 # The tests add the dev tools and the JAX and PyTorch backends (the CPU build of PyTorch, which
 # has no hashes in its lock: its wheels come from PyTorch's own index, not PyPI).
 $(VENV)/.dev: pyproject.toml requirements/test.txt requirements/torch.txt | $(BIN)/python
-	$(call locked_install,requirements/test.txt)
-	$(PIP) install --quiet --no-deps -r requirements/torch.txt \
-	  $(if $(TORCH_FIND_LINKS),--find-links $(TORCH_FIND_LINKS))
-	@touch $@ $(VENV)/.base
+	$(call locked_install,requirements/test.txt,-r requirements/torch.txt $(TORCH_LINKS))
+	@touch $@ $(VENV)/.jupyter $(VENV)/.base
 
 run: $(VENV)/.base ## 运行第 1 章 / run chapter 1 (ARGS="--quick" to pass flags)
 	$(BIN)/python scripts/ch01_mnist_dense.py $(ARGS)
@@ -98,13 +106,13 @@ lint: $(VENV)/.dev ## ruff 检查 / lint with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-lib: $(VENV)/.base ## 把各章 `# @save` 单元格复制进 keras_tutorial / regenerate modules from chapter cells
+lib: $(VENV)/.jupyter ## 把各章 `# @save` 单元格复制进 keras_tutorial / regenerate modules from chapter cells
 	$(BIN)/python -m tools.lib
 
-notebooks: $(VENV)/.base ## 由脚本重新生成并执行全部 notebook / regenerate and execute all notebooks
+notebooks: $(VENV)/.jupyter ## 由脚本重新生成并执行全部 notebook / regenerate and execute all notebooks
 	$(BIN)/python -m tools.notebooks $(ARGS)
 
-lab: $(VENV)/.base ## 在本机启动 JupyterLab（带令牌）/ start JupyterLab on 127.0.0.1 with a token
+lab: $(VENV)/.jupyter ## 在本机启动 JupyterLab（带令牌）/ start JupyterLab on 127.0.0.1 with a token
 	$(BIN)/python -m keras_tutorial.lab $(ARGS)
 
 doctor: $(VENV)/.base ## 检查环境与 GPU / check the environment and the GPU
@@ -126,11 +134,17 @@ TORCH_LINKS = $(if $(TORCH_FIND_LINKS),--find-links $(TORCH_FIND_LINKS))
 $(BIN)/uv: | $(BIN)/python
 	$(PIP) install --quiet "$$(grep -o '"uv==[^"]*"' pyproject.toml | tr -d '"')"
 
+# Each hashed lock is pyproject.toml with some extras, constrained by the lock before it (-c), so
+# that a larger install never changes a version a smaller one installed: run ⊂ jupyter ⊂ test.
+# A new lock is one more line: $(call hashed_lock,NAME,EXTRAS,CONSTRAINT[,MORE OPTIONS]).
+hashed_lock = $(UV_COMPILE) --generate-hashes pyproject.toml $(addprefix --extra ,$(2)) \
+  $(if $(3),-c requirements/$(3)) $(4) -o requirements/$(1)
+
 lock: $(BIN)/uv ## 由 pyproject.toml 重新生成锁文件 / re-lock requirements/*.txt from pyproject.toml
-	$(UV_COMPILE) --generate-hashes pyproject.toml --extra cpu -o requirements/run.txt
-	$(UV_COMPILE) --generate-hashes pyproject.toml --extra cpu --extra dev --extra jax \
-	  --extra torch -c requirements/run.txt --override requirements/torch-cpu.in \
-	  --no-emit-package torch $(TORCH_LINKS) -o requirements/test.txt
+	$(call hashed_lock,run.txt,cpu installer)
+	$(call hashed_lock,jupyter.txt,cpu installer jupyter,run.txt)
+	$(call hashed_lock,test.txt,cpu installer jupyter dev jax torch,jupyter.txt, \
+	  --override requirements/torch-cpu.in --no-emit-package torch $(TORCH_LINKS))
 	$(UV_COMPILE) --no-deps requirements/torch-cpu.in $(TORCH_LINKS) -o requirements/torch.txt
-	$(UV_COMPILE) pyproject.toml --extra cpu --extra dev -c requirements/test.txt \
+	$(UV_COMPILE) pyproject.toml --extra cpu --extra jupyter --extra dev -c requirements/test.txt \
 	  -o requirements/conda.txt
