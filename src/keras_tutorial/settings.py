@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from keras_tutorial import quiet_tensorflow
+from keras_tutorial import explain, quiet_tensorflow
 from keras_tutorial.errors import TutorialError, install_handler
 
 #: Set to 1 to make chapters run in quick mode where no command line exists (Jupyter, tests).
@@ -125,13 +125,16 @@ def start_chapter(
 
     Every chapter takes ``--quick``, ``--out`` and ``--seed``; with ``epochs`` it also takes
     ``--epochs`` and ``--batch-size`` (those numbers are the defaults). In Jupyter the defaults
-    are used (``KERAS_TUTORIAL_QUICK=1`` turns quick mode on there).
+    are used (``KERAS_TUTORIAL_QUICK=1`` turns quick mode on there). Known mistakes get a short
+    Chinese explanation after their traceback (:func:`keras_tutorial.explain.install`).
     """
     configure()
     parser = chapter_parser(description)
     if epochs is not None:
         add_training_flags(parser, epochs, batch_size)
     args = parse_args(parser, argv)
+    # After parse_args: its error handler is the first thing the explainer's hook calls.
+    explain.install()
     set_seed(args.seed)
     return args
 
