@@ -213,7 +213,7 @@ EXPECTED = {
     ),
     "divide_uint8_in_place": ("integer_array_updated_in_place", "uint8", 'astype("float32")'),
     "mnist_missing": ("mnist_not_loaded", "MNIST_PATH", "1.2"),
-    "grad_of_integer_weights": ("integer_tensor_where_floats_are_needed", "astype", "4.9"),
+    "grad_of_integer_weights": ("integer_tensor_where_floats_are_needed", "astype", "1.3"),
     "integer_tensor_requires_grad": ("integer_tensor_where_floats_are_needed", "astype"),
 }
 
@@ -457,3 +457,62 @@ def test_every_section_is_a_heading_of_the_tutorial():
         else:
             heading = re.fullmatch(r"README「(.+)」", rule.section)
             assert heading and f"### {heading.group(1)}\n" in readme, rule.section
+
+
+# --- in Jupyter -----------------------------------------------------------------------------
+
+
+def test_jupyter_shows_its_traceback_then_the_explanation(tmp_path):
+    """A headless kernel: start_chapter() as a chapter calls it, then three kinds of failure."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = [
+        # start_chapter, then the learner's own call: still one block per error.
+        'from keras_tutorial.settings import start_chapter\nargs = start_chapter("t")\n'
+        "from keras_tutorial import explain\nexplain.install()",
+        'import numpy as np\nprint("before")\nnp.zeros((3, 4)) + np.zeros((3,))',
+        'raise KeyError("no rule knows this")',
+        'from keras_tutorial.data import load_mnist\nload_mnist("no-such-mnist.npz")',
+        # A bug in the explainer itself: the learner's traceback must stay as it was.
+        "explain.match = lambda exc: 1 / 0\nnp.zeros((3, 4)) + np.zeros((3,))",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    env_quick = os.environ.get("KERAS_TUTORIAL_QUICK")
+    os.environ["KERAS_TUTORIAL_QUICK"] = "1"
+    try:
+        NotebookClient(
+            nb,
+            timeout=300,
+            kernel_name="python3",
+            allow_errors=True,
+            resources={"metadata": {"path": str(tmp_path)}},
+        ).execute()
+    finally:
+        if env_quick is None:
+            os.environ.pop("KERAS_TUTORIAL_QUICK")
+        else:
+            os.environ["KERAS_TUTORIAL_QUICK"] = env_quick
+    outputs = [cell.outputs for cell in nb.cells]
+    assert not [o for o in outputs[0] if o.output_type == "error"], outputs[0]
+
+    def kinds(cell_outputs):
+        return [(o.output_type, o.get("name", o.get("ename"))) for o in cell_outputs]
+
+    # IPython's own traceback first, the block after it.
+    broadcast = outputs[1]
+    assert kinds(broadcast) == [("stream", "stdout"), ("error", "ValueError"), ("stream", "stderr")]
+    assert "operands could not be broadcast" in broadcast[1].evalue
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(broadcast[1].traceback))  # colours off
+    assert "np.zeros((3, 4)) + np.zeros((3,))" in shown and "ValueError" in shown
+    assert broadcast[2].text.strip().startswith(explain.HEADER)
+    assert "(3, 4) 和 (3,)" in broadcast[2].text and "参见：第 3 章 3.3 广播" in broadcast[2].text
+    # An error no rule knows: the traceback alone.
+    assert kinds(outputs[2]) == [("error", "KeyError")]
+    # A learner error: the clean bilingual message, no traceback, then its block.
+    mnist = "".join(o.get("text", "") for o in outputs[3])
+    assert [o.output_type for o in outputs[3]] == ["stream"] * len(outputs[3])
+    assert mnist.index("错误：找不到 MNIST 文件") < mnist.index(explain.HEADER)
+    assert "Traceback" not in mnist and "1.2 加载 MNIST 数据集" in mnist
+    # The explainer failed: the traceback as before, nothing else.
+    assert kinds(outputs[4]) == [("error", "ValueError")]

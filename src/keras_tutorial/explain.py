@@ -81,13 +81,13 @@ def _matmul_details(found: dict[str, str]) -> dict[str, str]:
     }
 
 
-_LABELS_SECTION = "第 1 章 1.3 数据预处理"
+_PREPARE_SECTION = "第 1 章 1.3 数据预处理"
 _LOSS_SECTION = "第 1 章 1.5 编译：选择损失函数、优化器和指标"
 _DTYPE_FIX = (
     '先把整数数组转成浮点数：x = x.astype("float32")，再做除法或更新；'
     "或者写成 x = x / 255，得到一个新的浮点数组。"
 )
-_GRAD_SECTION = "第 4 章 4.9 从零写第 1 章的网络：前向计算、损失和反向传播"
+
 _SHAPE = r"\((?P<{}>[\w, ]*)\)"
 
 RULES: tuple[Rule, ...] = (
@@ -103,7 +103,7 @@ RULES: tuple[Rule, ...] = (
         "多半是图片还没有展平成向量，或者传错了数组。",
         "训练、评估和预测之前都把每张 28×28 的图展平：x = images.reshape((len(images), 28 * 28))"
         '.astype("float32") / 255。',
-        _LABELS_SECTION,
+        _PREPARE_SECTION,
     ),
     Rule(
         "integer_labels_with_categorical_loss",
@@ -115,7 +115,7 @@ RULES: tuple[Rule, ...] = (
         "传进来的却是整数标签（每个样本一个数）。",
         "二选一：用 keras.utils.to_categorical(labels, {units}) 把标签变成独热编码；"
         '或者标签保持整数，编译时改用 loss="sparse_categorical_crossentropy"。',
-        _LABELS_SECTION,
+        _PREPARE_SECTION,
     ),
     Rule(
         "one_hot_width_is_not_the_units",
@@ -129,7 +129,7 @@ RULES: tuple[Rule, ...] = (
         "所以标签里有不小于 {units} 的数（或者最后一层的单元数写错了）。",
         "检查标签的范围（print(labels.min(), labels.max())），每个标签都应小于 {units}；"
         "写明类别数：keras.utils.to_categorical(labels, {units})；最后一层的单元数要等于类别数。",
-        _LABELS_SECTION,
+        _PREPARE_SECTION,
     ),
     Rule(
         "one_hot_labels_with_sparse_loss",
@@ -156,7 +156,7 @@ RULES: tuple[Rule, ...] = (
         "标签必须在 0 到单元数减 1 之间。",
         "检查标签的范围（print(labels.min(), labels.max())）；最后一层的单元数要等于类别数"
         "（MNIST 是 Dense(10, ...)，标签是 0 到 9）。",
-        _LABELS_SECTION,
+        _PREPARE_SECTION,
     ),
     Rule(
         "label_outside_to_categorical",
@@ -167,7 +167,7 @@ RULES: tuple[Rule, ...] = (
         "to_categorical 的类别数是 {units}，标签里却有 {label}：每个标签都必须小于类别数。",
         "检查标签的范围（print(labels.min(), labels.max())），或者把类别数写对："
         "keras.utils.to_categorical(labels, 类别数)，最后一层的单元数也要等于它。",
-        _LABELS_SECTION,
+        _PREPARE_SECTION,
         within="to_categorical",
     ),
     Rule(
@@ -232,7 +232,7 @@ RULES: tuple[Rule, ...] = (
         "数组的数据类型是整数 {dtype}，原地运算（/=、-=、*= 这类）的结果却是小数 {result}，"
         "放不回整数数组里。",
         _DTYPE_FIX,
-        _LABELS_SECTION,
+        _PREPARE_SECTION,
     ),
     Rule(
         "integer_tensor_where_floats_are_needed",
@@ -245,8 +245,8 @@ RULES: tuple[Rule, ...] = (
         ),
         "这里需要浮点数张量，传进来的却是整数（或者两个张量一个是整数、一个是浮点数）："
         "求梯度和矩阵乘法都要求浮点数，后端不会替你转换。",
-        '把数据先转成浮点数再交给后端：x = x.astype("float32")（第 4 章的核对用 "float64"）。',
-        _GRAD_SECTION,
+        '把数据先转成浮点数再交给后端：x = x.astype("float32")（核对梯度时用 "float64"）。',
+        _PREPARE_SECTION,
     ),
     Rule(
         "fit_before_compile",
@@ -430,7 +430,6 @@ def install() -> None:
 
         shell = get_ipython()
     if shell is not None:
-        if _after_cell not in shell.events.callbacks["post_run_cell"]:
-            shell.events.register("post_run_cell", _after_cell)
+        shell.events.register("post_run_cell", _after_cell)  # IPython registers it once
     else:
         _wrap_excepthook()
