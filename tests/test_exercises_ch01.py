@@ -27,7 +27,7 @@ WRONG = [
     ("ch01.3", (28 * 64 + 64 + 64 * 10 + 10, 814_090), "28 × 28"),
     ("ch01.3", (50_000, 814_090), "输入个数 × 神经元个数"),
     ("ch01.3", 50_890, "两个整数"),
-    ("ch01.3", (50_890.0, 814_090), "整数"),
+    ("ch01.3", (50_890.5, 814_090), "整数"),
 ]
 
 
@@ -54,8 +54,8 @@ def test_every_chapter_1_checker_has_wrong_answers():
 
 @pytest.mark.parametrize(
     "answer",
-    [math.ceil(54_000 / 128), np.int64(422), 422.0],
-    ids=["int", "numpy int", "whole float"],
+    [math.ceil(54_000 / 128), np.int64(422), 422.0, np.ceil(54_000 / 128), np.array(422)],
+    ids=["int", "numpy int", "whole float", "np.ceil", "0-d array"],
 )
 def test_updates_per_epoch_right(answer, capsys):
     assert check("ch01.1", answer) is True
@@ -66,5 +66,6 @@ def test_parameter_counts_right_as_keras_counts_them(capsys):
     counts = reference_parameter_counts()
     assert check("ch01.3", counts) is True
     assert check("ch01.3", [np.int64(n) for n in counts]) is True
+    assert check("ch01.3", np.array(counts, dtype=float)) is True
     out = capsys.readouterr().out
-    assert out.count("✓ ch01.3: ") == 2
+    assert out.count("✓ ch01.3: ") == 3

@@ -4,7 +4,9 @@ A learner writes an answer in the cell under an exercise and runs ``check``. It 
 line on why the answer is right, or ``✗`` and a hint in Chinese that points at the mistake without
 giving the answer away, and returns True or False. An unanswered exercise (``None``, ``...``, a
 function whose body is still ``...``) gets "还没有作答 / not answered yet"; nothing a learner passes
-ends in a traceback.
+ends in a traceback. A right answer is right however it is written: :func:`normalise` turns NumPy
+numbers, integral floats (``np.ceil(...)``), lists and one-axis arrays of numbers into the plain
+Python ints, floats and tuples the checkers compare, before any checker sees the answer.
 
 Each chapter's checkers live in ``exercises/chNN.py`` and register themselves with
 :func:`checker`. Exercises without a definite answer (experiments) have no checker: their answers
@@ -73,7 +75,7 @@ def check(exercise: str, answer: Any) -> bool:
     try:
         if answer is None or answer is Ellipsis:
             raise NotAnswered
-        why = found(answer)
+        why = found(normalise(answer))
     except NotAnswered:
         print(f"… {exercise}: {NOT_ANSWERED}")
         return False
@@ -91,6 +93,35 @@ def check(exercise: str, answer: Any) -> bool:
 
 
 # --- small helpers for the chapters' checkers ----------------------------------------------------
+
+
+def normalise(answer: Any) -> Any:
+    """``answer`` in the plain form every checker compares, written any reasonable way.
+
+    A NumPy or backend scalar (``np.int64(422)``, a 0-d array) becomes a Python number; a float
+    with no fractional part (``np.ceil(421.875)`` = 422.0) becomes an int; a list, or an array
+    with one axis (``np.array([235, 96])``), becomes a tuple of such numbers, element by element.
+    Arrays with two or more axes, strings and functions are left as they are, and a near miss
+    stays a near miss (421.875 is still a float), so the checker's hint still names it.
+    """
+    if isinstance(answer, list | tuple):
+        return tuple(normalise(item) for item in answer)
+    if not isinstance(answer, np.ndarray | np.generic) and hasattr(answer, "__array__"):
+        shape = getattr(answer, "shape", None)  # a Keras, TensorFlow, JAX or PyTorch tensor
+        if shape is not None and len(shape) <= 1:
+            answer = np.asarray(answer)
+    if isinstance(answer, np.ndarray):
+        if answer.ndim == 0:
+            answer = answer.item()
+        elif answer.ndim == 1 and answer.dtype.kind in "iuf":
+            return tuple(normalise(item) for item in answer.tolist())
+        else:
+            return answer
+    if isinstance(answer, np.generic):
+        answer = answer.item()
+    if isinstance(answer, float) and answer.is_integer():
+        return int(answer)
+    return answer
 
 
 def call(fn: Any, *args: Any) -> Any:
