@@ -386,7 +386,7 @@ def test_gpu_errors_are_explained():
     assert set(errors) >= {"tf_oom", "jax_oom", "torch_oom", "jax_cuda", "cudnn_missing"}
     for name in ("tf_oom", "jax_oom", "torch_oom"):
         text = explain.explanation(errors[name])
-        assert text and "显存" in text and "批大小调小" in text, name
+        assert text and "显存" in text and "批量大小调小" in text, name
     for name in ("jax_cuda", "cudnn_missing", "torch_cpu_build"):
         if name in errors:
             text = explain.explanation(errors[name])

@@ -286,7 +286,7 @@ RULES: tuple[Rule, ...] = (
             r"CUDA_ERROR_OUT_OF_MEMORY",
         ),
         "GPU 的显存不够：这一批数据和它在各层的中间结果放不下。",
-        "把批大小调小（例如 --batch-size 64，或 fit(..., batch_size=64)），关掉其他占用显存的程序"
+        "把批量大小调小（例如 --batch-size 64，或 fit(..., batch_size=64)），关掉其他占用显存的程序"
         "（nvidia-smi 可以查看），然后重新启动内核或脚本。",
         "第 1 章 1.6 训练，同时留出验证集",
     ),
