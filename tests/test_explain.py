@@ -193,7 +193,7 @@ EXPECTED = {
     "ops_add_shapes": ("broadcast_shapes", "(3, 4) 和 (3,)", "上长度是 4 和 3", "3.3 广播"),
     ("torch", "ops_add_shapes"): ("broadcast_sizes", "轴 1 长 4", "轴长 3", "3.3 广播"),
     "loss_becomes_nan": ("loss_became_nan", "学习率", "4.3"),
-    "mnist_download_fails": ("mnist_not_loaded", "MNIST_PATH", "1.2"),
+    "mnist_download_fails": ("mnist_download_failed", "127.0.0.1", "load_mnist()", "1.2"),
     "integer_tensor_times_float": ("integer_tensor_where_floats_are_needed", "astype"),
     "numpy_broadcast": (
         "broadcast_shapes",

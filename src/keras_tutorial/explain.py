@@ -318,13 +318,18 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "mnist_not_loaded",
-        (
-            r"^TutorialError: .*MNIST",
-            r"^Exception: URL fetch failure on (?P<url>\S+mnist\S*):",
-        ),
-        "读不到 MNIST 数据：文件找不到、下载失败，或者文件不完整、已损坏（具体原因见上面的报错）。",
-        "用 keras_tutorial.data.load_mnist()，并设置环境变量 MNIST_PATH 指向一个完好的 mnist.npz；"
-        "下载不了时设置 MNIST_MIRROR 为能访问的镜像地址。",
+        (r"^TutorialError: .*MNIST",),
+        "读不到 MNIST 数据：文件找不到，或者不完整、已损坏；上面的错误信息是加载器查到的具体原因。",
+        "照上面的提示做：设置环境变量 MNIST_PATH 指向一个完好的 mnist.npz，"
+        "或者设置 MNIST_MIRROR 为能访问的镜像地址再下载。",
+        "第 1 章 1.2 加载 MNIST 数据集",
+    ),
+    Rule(
+        "mnist_download_failed",
+        (r"^Exception: URL fetch failure on (?P<url>\S+mnist\S*):",),
+        "下载 MNIST 失败：连不上 {url}。",
+        "改用 keras_tutorial.data.load_mnist()：它先读环境变量 MNIST_PATH 指向的本地文件，"
+        "下载时可以用 MNIST_MIRROR 指定镜像，失败时会说明怎么办。",
         "第 1 章 1.2 加载 MNIST 数据集",
     ),
 )
