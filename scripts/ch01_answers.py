@@ -13,9 +13,7 @@
 # %% [markdown]
 # # 第 1 章 练习参考答案
 #
-# 先自己做 `notebooks/ch01_mnist_dense.ipynb` 末尾的练习，再来对照。有确定答案的题用 `check` 核对；
-# 做实验的题在这里真的跑一遍，比较的都是**验证准确率**：挑选轮数、层的大小这类设置时不看测试集，
-# 所以本 notebook 根本不加载测试图片。
+# 先自己做 `notebooks/ch01_mnist_dense.ipynb` 末尾的练习，再来对照。有确定答案的题用 `check` 核对；做实验的题在这里真的跑一遍，比较的都是**验证准确率**：挑选轮数、层的大小这类设置时不看测试集，所以本 notebook 根本不加载测试图片。
 #
 # **怎么运行**：在 Jupyter 里从上到下执行；或者在终端里运行
 #
@@ -43,8 +41,9 @@ print(backend_summary())
 print(f"quick={args.quick}  seed={args.seed}  out={args.out}")
 
 # %% [markdown]
-# 和第 1 章一样加载并预处理训练数据（测试集用 `_` 丢掉）。`--quick` 模式只取 2000 张，每个实验只训练 1–2 轮，
-# 这时的数字只说明代码能跑通，不能拿来下结论。
+# 和第 1 章一样加载并预处理训练数据（测试集用 `_` 丢掉）。`--quick` 模式只取 2000 张，每个实验只训练 1–2 轮，这时的数字只说明代码能跑通，不能拿来下结论。
+#
+# 每个实验训练之前都用 `keras.utils.set_random_seed(args.seed)` 把随机种子设回同一个值，所以各个模型从同一种随机状态出发，比较的差别来自设置本身，而重跑本 notebook 会得到同样的数。
 
 # %%
 (train_images, train_labels), _ = load_mnist()
@@ -59,7 +58,7 @@ n_fit = int(len(x_train) * 0.9)  # validation_split=0.1 时参与训练的张数
 
 
 def train(model, x, epochs):
-    """用第 1 章的设置训练 model（批大小 128，留出最后 10% 做验证集），返回每轮的记录。"""
+    """用第 1 章的设置训练 model（批量大小 128，留出最后 10% 做验证集），返回每轮的记录。"""
     history = model.fit(x, y_train, epochs=epochs, batch_size=128, validation_split=0.1, verbose=0)
     return history.history
 
@@ -69,8 +68,7 @@ print("训练数据:", x_train.shape, " 其中参与训练:", n_fit, " 验证集
 # %% [markdown]
 # ## 练习 1
 #
-# `validation_split=0.1` 把 60000 张中的最后 6000 张留作验证集，参与训练的是 54000 张。
-# 每批 128 张，54000 / 128 不是整数，最后剩下的不足 128 张也算一批、也更新一次权重，所以要向上取整。
+# `validation_split=0.1` 把 60000 张中的最后 6000 张留作验证集，参与训练的是 54000 张。每批 128 张，54000 / 128 不是整数，最后剩下的不足 128 张也算一批、也更新一次权重，所以要向上取整。
 
 # %%
 updates_per_epoch = math.ceil(int(60000 * 0.9) / 128)
@@ -80,8 +78,7 @@ check("ch01.1", updates_per_epoch)
 # %% [markdown]
 # ## 练习 2
 #
-# 不用分别训练 1 轮、10 轮、20 轮三个模型：训练 20 轮时，第 k 轮结束那一刻的模型，
-# 经历的正是"只训练 k 轮"的全部过程（只差随机性），所以一次 20 轮的训练，每轮结束时的验证结果就够用了。
+# 不用分别训练 1 轮、10 轮、20 轮三个模型：训练 20 轮时，第 k 轮结束那一刻的模型，经历的正是"只训练 k 轮"的全部过程（只差随机性），所以一次 20 轮的训练，每轮结束时的验证结果就够用了。
 
 # %%
 keras.utils.set_random_seed(args.seed)
@@ -99,8 +96,18 @@ for epoch in (1, 10, 20):
             f"{epoch:2d} 轮后  val_acc: {val_acc[epoch - 1]:.4f}  val_loss: {val_loss[epoch - 1]:.4f}"
         )
 best = int(np.argmin(val_loss)) + 1
+train_loss = np.array(long_history["loss"])
+rises = int(np.sum(np.diff(val_loss) > 0))
 print(f"验证损失最低的一轮: {best}（{val_loss[best - 1]:.4f}），最后一轮: {val_loss[-1]:.4f}")
 print(f"验证准确率最高的一轮: {int(np.argmax(val_acc)) + 1}（{val_acc.max():.4f}）")
+print(f"相邻两轮之间验证损失上升了 {rises} 次（共 {LONG_EPOCHS - 1} 次比较）")
+if best < LONG_EPOCHS:
+    print(
+        f"结论：第 {best} 轮以后验证损失再没有更低，最后一轮比最低点高 {val_loss[-1] - val_loss[best - 1]:.4f}；"
+        f"同一时期训练损失从 {train_loss[best - 1]:.4f} 降到 {train_loss[-1]:.4f}。按本教程的定义，第 {best} 轮以后是过拟合。"
+    )
+else:
+    print("结论：验证损失到最后一轮仍在创新低，这次运行里还看不到过拟合。")
 
 fig = plot_history(long_history)
 finish(fig, args.out, "ch01_answers_long_run.png")
@@ -114,7 +121,7 @@ print(f"{LONG_EPOCHS} 轮共更新 {iterations} 次，每轮 {iterations // LONG
 print("按练习 1 的算法，这些数据每轮应为", math.ceil(n_fit / 128), "次")
 
 # %% [markdown]
-# 训练到最后，再用 `evaluate` 量一下训练数据和验证集上的准确率，看泛化差距变成了多少（第 1 章 5 轮时的差距印在第 1 章 1.7 节）：
+# 训练到最后，再用 `evaluate` 量一下训练数据和验证集上的准确率，看泛化差距变成了多少，可以和第 1 章 1.7 节 5 轮时的差距比一比：
 
 # %%
 _, long_train_acc = long_model.evaluate(x_train[:n_fit], y_train[:n_fit], verbose=0)
@@ -123,15 +130,9 @@ print(f"{LONG_EPOCHS} 轮后  train_acc: {long_train_acc:.4f}  val_acc: {long_va
 print(f"泛化差距 gap: {long_train_acc - long_val_acc:+.4f}")
 
 # %% [markdown]
-# **怎么读这些数字**（完整运行时）：训练损失一路下降，最后几乎是 0；验证损失只在前几轮下降，
-# 过了上面打印的"验证损失最低的一轮"就不降反升，最后一轮比最低点高。按本章的说法，这就是过拟合：
-# 网络越来越擅长训练图片，多学到的却是只属于训练图片的细节。20 轮后训练准确率接近 1，泛化差距也比第 1 章 5 轮时大。
+# **怎么读这些数字**：训练损失每轮都在降。验证损失不是这样：它在头几轮降得最快，此后有升有降（"上升了几次"那一行），最低点落在"结论"一行说的那一轮，之后再也没有更低。那以后训练损失还在降，验证损失却停在比最低点高的地方，这就是本教程所说的过拟合：网络越来越擅长训练图片，多学到的却是只属于训练图片的细节。
 #
-# 验证准确率却不一定同时下跌，上面打印的验证准确率在验证损失回升之后还在慢慢上涨。两者并不矛盾：
-# 准确率只数对错，损失还看把握有多大。网络越训练越自信，对仍然认错的那些验证图片也错得越来越自信，
-# 每张错图的损失变大，平均损失就上去了。所以"训练多少轮"要看你用哪个指标：
-# 按验证损失，停在它最低的那一轮附近；按验证准确率，后面几轮的提高只有零点几个百分点。
-# 无论按哪个，挑选用的都是验证集，测试集一次也没有用。
+# 验证准确率和验证损失的最好一轮不一定是同一轮（比较"最低的一轮"和"最高的一轮"两行）。两者并不矛盾：准确率只数对错，损失还看把握有多大。网络越训练越自信，对仍然认错的那些验证图片也错得越来越自信，每张错图的损失变大，平均损失就上去了。所以"训练多少轮"要看你用哪个指标：按验证损失，停在它最低的那一轮附近；按验证准确率，看它最高的那一轮。无论按哪个，挑选用的都是验证集，测试集一次也没有用。
 
 # %% [markdown]
 # ## 练习 3
@@ -152,8 +153,9 @@ check("ch01.3", parameter_counts)
 # %% [markdown]
 # ## 练习 4
 #
-# 三种宽度各训练 5 轮，比较最后一轮的验证准确率。512 个神经元、5 轮，正是练习 2 那次长训练的前 5 轮，
-# 直接取它第 5 轮的结果，不再重复训练。
+# 三种宽度各训练 5 轮，比较最后一轮的验证准确率。512 个神经元、5 轮，正是练习 2 那次长训练的前 5 轮，直接取它第 5 轮的结果，不再重复训练。
+#
+# 这个 512 的数和第 1 章 1.7 节打印的 `val_acc` 不会完全一样：两次训练的随机种子相同，但第 1 章建模之前，1.3 节的演示层已经用掉了一些随机数，初始权重因此不同。两个数之差，正好说明只换一组初始权重，验证准确率会变多少。在第 1 章的练习 4 里先设种子再训练 64 和 1024，得到的是和这里同样设置下的结果。
 
 # %%
 width_results = {512: (count_parameters(512), val_acc[EPOCHS - 1], val_loss[EPOCHS - 1])}
@@ -163,18 +165,17 @@ for units in (64, 1024):
     width_results[units] = (count_parameters(units), h["val_accuracy"][-1], h["val_loss"][-1])
 
 n_val = len(x_train) - n_fit
+correct = {}
 for units, (params, acc, loss) in sorted(width_results.items()):
-    right = round(acc * n_val)
+    correct[units] = round(acc * n_val)
     print(
-        f"{units:5d} 个神经元  参数 {params:7d}  val_acc: {acc:.4f}（{n_val} 张里对 {right} 张）  val_loss: {loss:.4f}"
+        f"{units:5d} 个神经元  参数 {params:7d}  val_acc: {acc:.4f}（{n_val} 张里对 {correct[units]} 张）  val_loss: {loss:.4f}"
     )
+print(f"64 → 512 个神经元：参数约多 8 倍，多认对 {correct[512] - correct[64]} 张")
+print(f"512 → 1024 个神经元：参数约多 1 倍，多认对 {correct[1024] - correct[512]} 张")
 
 # %% [markdown]
-# **怎么读**：完整运行时，64 个神经元的验证准确率最低；从 64 到 512，参数多了 8 倍，准确率明显上升；
-# 从 512 到 1024，参数又翻了一倍，认对的验证图却只多了几张（看上面打印的张数）。
-# 宽度不够时，第一层的 64 个数装不下区分 10 个数字所需的全部信息；够用之后再加宽，收益就很小了，
-# 而每轮的计算量却跟着参数一起涨。验证集只有 6000 张，一张图就是约 0.017 个百分点，
-# 相差零点一个百分点左右的两个结果，换个随机种子就可能颠倒。
+# **怎么读**：看最后两行认对的张数。宽度不够时，第一层的 64 个数装不下区分 10 个数字所需的全部信息；够用之后再加宽，收益就小了，而每轮的计算量却跟着参数一起涨。验证集只有 6000 张，一张图约 0.017 个百分点，相差几张图的两个结果，换个随机种子就可能颠倒。
 
 # %% [markdown]
 # ## 练习 5
@@ -210,9 +211,7 @@ difference = round((deeper["val_accuracy"][-1] - val_acc[EPOCHS - 1]) * n_val)
 print(f"三层比两层多认对 {difference} 张验证图（共 {n_val} 张）")
 
 # %% [markdown]
-# **怎么读**：看上面最后一行：两层的网络在 MNIST 上已经认对了绝大多数验证图片，多加一层能改进的空间本来就不大，
-# 三层和两层只差几张验证图（负数表示三层反而少认对）。这么小的差别不能说明谁更好，换个随机种子就可能反过来。
-# 对这么简单的任务，加深网络不是提高准确率的捷径。
+# **怎么读**：最后一行是两者认对张数之差（负数表示三层反而少认对）。两层的网络在 MNIST 上已经认对了绝大多数验证图片，多加一层能改进的空间本来就不大；相差几十张以内的结果，换个随机种子就可能反过来，不能说明谁更好。对这么简单的任务，加深网络不是提高准确率的捷径。
 
 # %% [markdown]
 # ## 练习 6
@@ -228,70 +227,26 @@ print("不缩放  每轮验证损失:", np.round(raw["val_loss"], 4))
 print("不缩放  每轮验证准确率:", np.round(raw["val_accuracy"], 4))
 print("缩放到 0–1  每轮验证损失:", np.round(val_loss[:EPOCHS], 4))
 print("缩放到 0–1  每轮验证准确率:", np.round(val_acc[:EPOCHS], 4))
+print(f"第一轮训练损失：不缩放是缩放时的 {raw['loss'][0] / long_history['loss'][0]:.0f} 倍")
+print(
+    f"第 {EPOCHS} 轮验证准确率：不缩放 {raw['val_accuracy'][-1]:.4f}，缩放 {val_acc[EPOCHS - 1]:.4f}"
+)
 
 # %% [markdown]
-# **怎么读**：对照上面打印的两组数。不缩放时，第一轮的训练损失比缩放时大得多，
-# 验证损失在这 5 轮里也一直高出一大截，而且忽高忽低，验证准确率也更低。
-# 原因是输入大了 255 倍：第一层算出的数跟着变大，网络一开始就给出极端自信的错误答案；
-# RMSprop 每一步让每个权重挪动的幅度差不多（第 4 章会看到），输入大 255 倍，
-# 同样一步对输出的影响也大 255 倍，训练就在大损失附近来回跳。
-# 把输入缩放到小而统一的范围，是几乎所有网络训练前都要做的一步。
+# **怎么读**：对照两组数和最后两行的比较。不缩放时，第一轮的训练损失是缩放时的许多倍，验证损失和验证准确率也都比缩放时差。原因是输入大了 255 倍：第一层算出的数跟着变大，网络一开始就给出极端自信的错误答案；RMSprop 每一步让每个权重挪动的幅度差不多（第 4 章会看到），输入大 255 倍，同样一步对输出的影响也大 255 倍，训练就在大损失附近来回跳。把输入缩放到小而统一的范围，是几乎所有网络训练前都要做的一步。
 
 # %% [markdown]
 # ## 练习 7
 #
-# 换后端只要在启动 Python 之前设置环境变量 `KERAS_BACKEND`。这里用子进程，在每个已安装的后端上
-# 以 `--quick` 运行第 1 章（2000 张训练图中 1800 张训练、200 张验证，5 轮），比较验证准确率和整个进程的用时。
-# 没装的后端会说怎么装。`--quick` 模式（测试用）不启动子进程，只打印要运行的命令。
+# 全连接层只作用在最后一个轴上：(4, 28, 28) 的最后一个轴长 28，16 个神经元把每 28 个数变成 16 个数，前面的 (4, 28) 原样保留。所以权重矩阵是 (28, 16)，输出是 (4, 28, 16)。用一个真的层核对：
 
 # %%
-import importlib.util
-import os
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
-
-import keras_tutorial
-
-chapter = Path(keras_tutorial.__file__).resolve().parents[2] / "scripts" / "ch01_mnist_dense.py"
-backends = ["tensorflow", "jax", "torch"]
-if args.quick:  # 快速模式只打印命令，每个子进程都要重新导入后端，太慢
-    for backend in backends:
-        print(f"KERAS_BACKEND={backend} python scripts/ch01_mnist_dense.py --quick")
-    backends = []
-
-for backend in backends:
-    if importlib.util.find_spec(backend) is None:
-        print(
-            f"{backend:10s} 没有安装：pip install {backend}，再运行 KERAS_BACKEND={backend} python {chapter.name}"
-        )
-        continue
-    if not chapter.exists():
-        print("找不到第 1 章的脚本；在仓库根目录的终端里运行：")
-        print(f"KERAS_BACKEND={backend} python scripts/ch01_mnist_dense.py --quick")
-        break
-    with tempfile.TemporaryDirectory() as out:
-        start = time.perf_counter()
-        result = subprocess.run(
-            [sys.executable, str(chapter), "--quick", "--out", out],
-            env={**os.environ, "KERAS_BACKEND": backend},
-            capture_output=True,
-            text=True,
-        )
-        seconds = time.perf_counter() - start
-    found = [line for line in result.stdout.splitlines() if line.startswith("val_acc:")]
-    if result.returncode != 0 or not found:
-        print(f"{backend:10s} 运行失败：", result.stderr.strip().splitlines()[-1:])
-        continue
-    print(
-        f"{backend:10s} {found[0].split()[1]} = val_acc   用时 {seconds:5.1f} s（整个进程，含导入）"
-    )
+dense = keras.layers.Dense(16)
+output = dense(np.zeros((4, 28, 28), dtype="float32"))
+dense_shapes = (tuple(output.shape), tuple(dense.kernel.shape))
+print("输出形状:", dense_shapes[0], " kernel 的形状:", dense_shapes[1])
+print("参数个数:", dense.count_params())
+check("ch01.7", dense_shapes)
 
 # %% [markdown]
-# **怎么读**：同样的代码、同样的数据，各后端的结果却不一定相同：权重的随机初始值和每批的打乱顺序
-# 由各后端自己的随机数生成器产生，计算顺序的细微差别也会让结果略有不同。`--quick` 只训练了 1800 张图，
-# 网络还处在学得最快、最不稳定的阶段，这些差别的影响被放大，上面打印的验证准确率可能相差好几个百分点；
-# 验证集又只有 200 张，一张图就是 0.5 个百分点。打印的用时是整个进程（启动 Python、导入后端和 Keras、训练、画图、保存），
-# 不只是训练。要认真比较准确率和训练速度，在终端里不带 `--quick` 在每个后端上各跑一次完整的第 1 章。
+# 这个层一共只有 28 × 16 + 16 个参数：每张图的 28 行共用同一组权重，各算各的，行与行之间没有交流。第 1 章把图展平成 784 维，第一层的每个神经元才看得到整张图；这是那个网络的选择，不是全连接层的要求。

@@ -13,11 +13,9 @@
 # %% [markdown]
 # # 第 2 章 练习参考答案
 #
-# 这里是第 2 章（`notebooks/ch02_tensors.ipynb`）末尾练习的参考答案，编号与章节里的 `### 练习 N` 一一对应。
-# 先在章节里自己做一遍，用 `check` 检查，再来对照。每个答案后面的 `check(...)` 打印 ✓ 和一句理由。
+# 这里是第 2 章（`notebooks/ch02_tensors.ipynb`）末尾练习的参考答案，编号与章节里的 `### 练习 N` 一一对应。先在章节里自己做一遍，用 `check` 检查，再来对照。每个答案后面的 `check(...)` 打印 ✓ 和一句理由。
 #
-# **怎么运行**：在 Jupyter 里从上到下执行；或者在终端里运行 `python scripts/ch02_answers.py`，几秒钟就能跑完。
-# 图片保存在 `--out` 目录（默认 `outputs/`）。
+# **怎么运行**：在 Jupyter 里从上到下执行；或者在终端里运行 `python scripts/ch02_answers.py`，几秒钟就能跑完。图片保存在 `--out` 目录（默认 `outputs/`）。
 
 # %%
 from keras_tutorial.settings import start_chapter
@@ -39,8 +37,7 @@ describe("train_images", train_images)
 # %% [markdown]
 # ## 练习 1
 #
-# 三个轴分开算。样本轴上 `:100:3` 从下标 0 开始，每次加 3，直到 99 为止；行和列上 `::2` 每两个取一个，28 变成 14。
-# 样本轴最容易数错，让 NumPy 把取到的下标列出来：
+# 三个轴分开算。样本轴上 `:100:3` 从下标 0 开始，每次加 3，直到 99 为止；行和列上 `::2` 每两个取一个，28 变成 14。样本轴最容易数错，让 NumPy 把取到的下标列出来：
 
 # %%
 taken = np.arange(100)[::3]
@@ -66,14 +63,12 @@ fig.tight_layout()
 finish(fig, args.out, "ch02_answers_strided.png")
 
 # %% [markdown]
-# 每张图只剩原来 1/4 的像素（每个 2×2 的小方块里只留左上角那一个），所以画出来的格子更粗、笔画边缘呈锯齿状；
-# 上面的图里，这 8 个数字缩小后仍能认出来。
+# 每张图只剩原来 1/4 的像素（每个 2×2 的小方块里只留左上角那一个），所以画出来的格子更粗、笔画边缘呈锯齿状；上面的图里，这 8 个数字缩小后仍能认出来。
 
 # %% [markdown]
 # ## 练习 2
 #
-# 左上角是行和列都从下标 0 开始的一块：行取 `:14`（下标 0 到 13），列也取 `:14`；样本轴取 `:8`（下标 0 到 7）。
-# 切片不改变数据类型，结果仍是 `uint8`。
+# 左上角是行和列都从下标 0 开始的一块：行取 `:14`（下标 0 到 13），列也取 `:14`；样本轴取 `:8`（下标 0 到 7）。切片不改变数据类型，结果仍是 `uint8`。
 
 # %%
 answer_2 = train_images[:8, :14, :14]
@@ -84,7 +79,7 @@ check("ch02.2", answer_2)
 fig, axes = plt.subplots(1, 8, figsize=(10, 1.6))
 for col, ax in enumerate(axes):
     ax.imshow(answer_2[col], cmap="binary", vmin=0, vmax=255)
-    ax.set_title(f"label {train_labels[col]}", fontsize=8)
+    ax.set_title(f"标签 {train_labels[col]}", fontsize=8)
     ax.set_xticks([])
     ax.set_yticks([])
 fig.tight_layout()
@@ -93,8 +88,7 @@ print("每块里非零像素的个数:", (answer_2 > 0).sum(axis=(1, 2)))
 print("整张图里非零像素的个数:", (train_images[:8] > 0).sum(axis=(1, 2)))
 
 # %% [markdown]
-# 左上角占整张图面积的 1/4。对比上面打印的两行：每块里的非零像素都不到整张图的三分之一，最少的一块只有个位数。
-# MNIST 的数字写在图片中间，左上角只截到笔画的边缘，有的几乎是空白。
+# 左上角占整张图面积的 1/4。两行非零像素的个数一比：每块里的非零像素都不到整张图的三分之一，最少的一块只有个位数。MNIST 的数字写在图片中间，左上角只截到笔画的边缘，有的几乎是空白。
 
 # %% [markdown]
 # ## 练习 3
@@ -112,8 +106,7 @@ answer_3 = (num_batches, len(last))
 check("ch02.3", answer_3)
 
 # %% [markdown]
-# 常见的两个错：只算整批（向下取整），漏了最后那一批；或者以为最后一批也是 256 张。
-# 上面真的切出了最后一批，它的形状就是答案的第二个数。
+# 常见的两个错：只算整批（向下取整），漏了最后那一批；或者以为最后一批也是 256 张。上面真的切出了最后一批，它的形状就是答案的第二个数。
 
 # %% [markdown]
 # ## 练习 4
@@ -146,8 +139,7 @@ answer_5 = (sizes["uint8"], sizes["float32"])
 check("ch02.5", answer_5)
 
 # %% [markdown]
-# 上面打印的结果：10 秒的高清视频存成 `uint8` 就超过 1 GiB（1024 MiB），存成 `float32` 还要再乘 4。
-# 括号里的 MB 数字更大，是因为 1 MB = 10⁶ 字节比 1 MiB = 2²⁰ 字节小。
+# 10 秒的高清视频存成 `uint8` 就超过 1 GiB（1024 MiB），存成 `float32` 还要再乘 4。括号里的 MB 数字更大，是因为 1 MB = 10⁶ 字节比 1 MiB = 2²⁰ 字节小。
 
 # %% [markdown]
 # ## 练习 6
@@ -169,4 +161,4 @@ answer_6 = bags.shape
 check("ch02.6", answer_6)
 
 # %% [markdown]
-# 样本轴多了一行；新句子里的 the、cat、bites、dog 在前三句里都出现过，上面打印的词表和原来一样，所以词表那个轴的长度不变。
+# 样本轴多了一行；新句子里的 the、cat、bites、dog 在前三句里都出现过，打印出的词表和原来一样，所以词表那个轴的长度不变。

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 
 import numpy as np
 import pytest
-from helpers import BACKENDS, assert_clean_error, backend_available, run_script
+from helpers import BACKENDS, MISSING_GLYPH, assert_clean_error, backend_available, run_script
 
 SCRIPT = "ch01_mnist_dense.py"
 FIGURES = ["ch01_samples.png", "ch01_history.png", "ch01_predictions.png", "ch01_mistakes.png"]
@@ -164,3 +165,72 @@ def test_unwritable_output_folder(tmp_path):
     result = run_script(SCRIPT, "--quick", "--out", str(blocker / "out"))
     assert result.returncode == 1
     assert_clean_error(result, "--out")
+
+
+# Runs chapter 1 as a terminal learner does, counting every Model.fit call it makes.
+COUNT_FITS = """
+import runpy, sys
+import keras
+calls = []
+fit = keras.Model.fit
+def counted(self, *args, **kwargs):
+    calls.append(kwargs.get("epochs"))
+    return fit(self, *args, **kwargs)
+keras.Model.fit = counted
+script = sys.argv[1]
+sys.argv = sys.argv[1:]
+runpy.run_path(script, run_name="__main__")
+print("FIT CALLS", calls)
+"""
+
+
+def test_only_the_lesson_trains_and_exercises_wait_for_their_answers(mnist_path, tmp_path):
+    """make run trains the lesson's one model; each exercise's cell says it is not answered."""
+    from helpers import SCRIPTS
+
+    from keras_tutorial.exercises import NOT_ANSWERED
+
+    wrapper = tmp_path / "count_fits.py"
+    wrapper.write_text(COUNT_FITS)
+    out = tmp_path / "out"
+    result = run_script(
+        wrapper,
+        str(SCRIPTS / SCRIPT),
+        "--quick",
+        "--out",
+        str(out),
+        env={"MNIST_PATH": str(mnist_path)},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "FIT CALLS [5]" in result.stdout  # 1.6's fit, five epochs; no exercise trains
+    # 练习 1, 2, 3, 4 and 7 each wait for the learner (5 and 6 are cells to extend).
+    assert result.stdout.count(NOT_ANSWERED) == 5
+    # The Dense demo of 1.3: the last axis only, not a flattened input.
+    assert "输入形状 (2, 28, 28) → 输出形状 (2, 28, 32)" in result.stdout
+    assert "它的权重矩阵 kernel 的形状: (28, 32)" in result.stdout
+
+
+def test_training_curves_speak_chinese():
+    """plot_history (1.6): axis labels and legends in Chinese, the glossary's term beside them."""
+    import matplotlib.pyplot as plt
+
+    from keras_tutorial.plotting import plot_history, use_chinese_font
+
+    use_chinese_font()  # as start_chapter() does
+    history = {"loss": [0.5, 0.3], "val_loss": [0.4, 0.35], "accuracy": [0.8, 0.9]}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plot_history(history)
+        fig.canvas.draw()
+    assert not [w for w in caught if MISSING_GLYPH in str(w.message)]
+    try:
+        loss_ax, accuracy_ax = fig.axes
+        assert loss_ax.get_xlabel() == "轮(epoch)" and loss_ax.get_ylabel() == "损失(loss)"
+        legend = [t.get_text() for t in loss_ax.get_legend().get_texts()]
+        assert legend == ["训练损失(loss)", "验证损失(loss)"]
+        # No validation accuracy recorded: one curve only.
+        assert [t.get_text() for t in accuracy_ax.get_legend().get_texts()] == [
+            "训练准确率(accuracy)"
+        ]
+    finally:
+        plt.close(fig)

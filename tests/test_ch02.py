@@ -8,7 +8,7 @@ import pytest
 from helpers import assert_clean_error, assert_figures, run_script
 
 from keras_tutorial.exercises import NOT_ANSWERED
-from keras_tutorial.plotting import plot_price_day, show_crops
+from keras_tutorial.plotting import plot_price_day, show_crops, use_chinese_font
 
 CH02 = "ch02_tensors.py"
 FIGURES = ["ch02_digit.png", "ch02_slice.png", "ch02_crops.png", "ch02_prices.png"]
@@ -26,8 +26,11 @@ def test_quick_run(mnist_path, tmp_path):
     assert "v[::3]  : [0 3 6 9]   元素个数: 4" in stdout
     assert "digit[::2, ::2]: ndim=2  shape=(14, 14)  dtype=uint8" in stdout
     # Batches are numbered from 0 and described by the indices they hold.
-    assert "批 1: 图片下标 128 到 255, shape=(128, 28, 28)" in stdout
-    assert "一共 469 批；最后一批（批 468）的形状: (96, 28, 28)" in stdout
+    assert "批量 1: 图片下标 128 到 255, shape=(128, 28, 28)" in stdout
+    assert "一共 469 批；最后一批（批量 468）的形状: (96, 28, 28)" in stdout
+    # Why batches: the whole training set against one batch of 128, as float32.
+    assert "全部训练图片（60000 张）: 输入   179.44 MiB，第一层输出   117.19 MiB" in stdout
+    assert "一个批量（128 张）: 输入     0.38 MiB，第一层输出     0.25 MiB" in stdout
     assert "各批大小加起来: 60000  训练图片总数: 60000" in stdout
     # Sequences: samples, timesteps (axis 1), features.
     assert "year: ndim=3  shape=(250, 390, 3)" in stdout
@@ -86,6 +89,7 @@ def test_show_crops_draws_each_crop_where_it_sits():
 
 
 def test_plot_price_day_draws_close_inside_its_band():
+    use_chinese_font()  # as start_chapter() does: the legend and labels are Chinese
     close = np.linspace(100, 101, 390)
     day = np.column_stack([close, close + 0.5, close - 0.25])
     fig = plot_price_day(day, title="one day")
@@ -98,7 +102,7 @@ def test_plot_price_day_draws_close_inside_its_band():
         band = ax.collections[0].get_paths()[0].vertices
         assert band[:, 1].min() == pytest.approx(100 - 0.25)
         assert band[:, 1].max() == pytest.approx(101 + 0.5)
-        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["low-high", "close"]
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["最低价到最高价", "收盘价"]
     finally:
         plt.close(fig)
 

@@ -28,6 +28,13 @@ WRONG = [
     ("ch01.3", (50_000, 814_090), "输入个数 × 神经元个数"),
     ("ch01.3", 50_890, "两个整数"),
     ("ch01.3", (50_890.5, 814_090), "整数"),
+    ("ch01.7", ((4, 16), (784, 16)), "不会自己展平"),
+    ("ch01.7", ((4, 28, 16), (784, 16)), "不会自己展平"),
+    ("ch01.7", ((4, 28, 28, 16), (28, 16)), "不是在后面再加一个轴"),
+    ("ch01.7", ((4, 28, 16), (16, 28)), "写反"),
+    ("ch01.7", ((4, 28, 16), (28, 28)), "最后一个轴的长度, 神经元个数"),
+    ("ch01.7", ((28, 16), (4, 28, 16)), "输出形状不对"),
+    ("ch01.7", (4, 28, 16), "两个形状"),
 ]
 
 
@@ -48,7 +55,7 @@ def test_a_typical_mistake_gets_a_hint_that_names_it(exercise, answer, words, ca
 
 def test_every_chapter_1_checker_has_wrong_answers():
     mine = {name for name in checkers() if name.startswith("ch01.")}
-    assert mine == {"ch01.1", "ch01.3"}
+    assert mine == {"ch01.1", "ch01.3", "ch01.7"}
     assert {exercise for exercise, _, _ in WRONG} == mine
 
 
@@ -69,3 +76,15 @@ def test_parameter_counts_right_as_keras_counts_them(capsys):
     assert check("ch01.3", np.array(counts, dtype=float)) is True
     out = capsys.readouterr().out
     assert out.count("✓ ch01.3: ") == 3
+
+
+def test_dense_shapes_right_as_keras_computes_them(capsys):
+    """练习 7: Dense(16) on (4, 28, 28), as a real layer gives it, in several forms."""
+    import keras
+
+    dense = keras.layers.Dense(16)
+    output = dense(np.zeros((4, 28, 28), dtype="float32"))
+    shapes = (tuple(output.shape), tuple(dense.kernel.shape))
+    assert check("ch01.7", shapes) is True
+    assert check("ch01.7", [list(shapes[0]), np.array(shapes[1])]) is True
+    assert capsys.readouterr().out.count("✓ ch01.7: ") == 2

@@ -83,11 +83,11 @@ def show_digits(
             continue
         ax.imshow(np.asarray(images[index]).reshape(28, 28), cmap="binary")
         if predictions is None:
-            ax.set_title(f"label {labels[index]}", fontsize=9)
+            ax.set_title(f"标签 {labels[index]}", fontsize=9)
         else:
             wrong = int(predictions[index]) != int(labels[index])
             ax.set_title(
-                f"pred {predictions[index]} / true {labels[index]}",
+                f"预测 {predictions[index]} / 真实 {labels[index]}",
                 fontsize=8,
                 color="red" if wrong else "black",
             )
@@ -135,10 +135,10 @@ def plot_price_day(day: np.ndarray, *, title: str | None = None) -> plt.Figure:
         raise ValueError(f"expects shape (minutes, 3) = close, high, low; got {day.shape}")
     minutes = np.arange(day.shape[0])
     fig, ax = plt.subplots(figsize=(7, 3))
-    ax.fill_between(minutes, day[:, 2], day[:, 1], alpha=0.3, label="low-high")
-    ax.plot(minutes, day[:, 0], lw=1, label="close")
-    ax.set_xlabel("minute of the trading day (the time axis)")
-    ax.set_ylabel("price")
+    ax.fill_between(minutes, day[:, 2], day[:, 1], alpha=0.3, label="最低价到最高价")
+    ax.plot(minutes, day[:, 0], lw=1, label="收盘价")
+    ax.set_xlabel("交易日里的第几分钟（时间轴）")
+    ax.set_ylabel("价格")
     if title:
         ax.set_title(title)
     ax.legend()
@@ -151,13 +151,15 @@ def plot_planes(
     *,
     before: np.ndarray | None = None,
     colour: np.ndarray | None = None,
+    cmap: str = "hsv",
     title: str | None = None,
 ) -> plt.Figure:
     """Points of the plane, shape (points, 2), one panel per (points, title), axes drawn at 0.
 
-    With ``before``, each panel draws ``before`` and its points as outlines, "before" and
-    "after" (a shape moved by a transformation); without it, a scatter coloured by ``colour``,
-    on shared axes so that the panels compare.
+    With ``before``, each panel draws ``before`` and its points as outlines, "变换前" and
+    "变换后" (a shape moved by a transformation); without it, a scatter coloured by ``colour``
+    through ``cmap`` (hsv for angles; a two-colour map for class labels), on shared axes so
+    that the panels compare.
     """
     arrays = [points for points, _ in panels] + ([] if before is None else [before])
     for array in arrays:
@@ -169,11 +171,12 @@ def plot_planes(
     )
     for ax, (points, name) in zip(axes.flat, panels, strict=True):
         if before is None:
-            cmap = None if colour is None else "hsv"
-            ax.scatter(points[:, 0], points[:, 1], c=colour, cmap=cmap, s=8)
+            ax.scatter(
+                points[:, 0], points[:, 1], c=colour, cmap=None if colour is None else cmap, s=8
+            )
         else:
-            ax.plot(before[:, 0], before[:, 1], "o-", label="before")
-            ax.plot(points[:, 0], points[:, 1], "s-", label="after")
+            ax.plot(before[:, 0], before[:, 1], "o-", label="变换前")
+            ax.plot(points[:, 0], points[:, 1], "s-", label="变换后")
             # Below the panel: inside it, the legend would cover part of a shape.
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
         ax.axhline(0, color="0.6", lw=0.8)
@@ -186,17 +189,22 @@ def plot_planes(
     return fig
 
 
+#: How the training curves name Keras's metrics (glossary terms).
+METRIC_NAMES = {"loss": "损失(loss)", "accuracy": "准确率(accuracy)"}
+
+
 def plot_history(history: dict[str, list[float]], metrics: Sequence[str] = ("loss", "accuracy")):
     """Training curves, one panel per metric, with validation curves when present."""
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
     for ax, metric in zip(axes.flat, metrics, strict=True):
         values = history[metric]
         epochs = range(1, len(values) + 1)
-        ax.plot(epochs, values, "o-", label=f"train {metric}")
+        name = METRIC_NAMES.get(metric, metric)
+        ax.plot(epochs, values, "o-", label=f"训练{name}")
         if f"val_{metric}" in history:
-            ax.plot(epochs, history[f"val_{metric}"], "s--", label=f"validation {metric}")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(metric)
+            ax.plot(epochs, history[f"val_{metric}"], "s--", label=f"验证{name}")
+        ax.set_xlabel("轮(epoch)")
+        ax.set_ylabel(name)
         ax.set_xticks(list(epochs))
         ax.grid(alpha=0.3)
         ax.legend()

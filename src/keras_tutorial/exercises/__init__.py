@@ -92,6 +92,18 @@ def check(exercise: str, answer: Any) -> bool:
     return True
 
 
+def answered(*values: Any) -> bool:
+    """True once every value is filled in; else print "not answered yet" and return False.
+
+    An experiment under an exercise (training a model, say) runs inside ``if answered(x):``, so
+    that it runs when the learner fills in ``x`` and runs the cell, never in a run of the chapter.
+    """
+    if any(value is None or value is Ellipsis for value in values):
+        print(f"… {NOT_ANSWERED}")
+        return False
+    return True
+
+
 # --- small helpers for the chapters' checkers ----------------------------------------------------
 
 

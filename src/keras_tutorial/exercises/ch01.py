@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from keras_tutorial.exercises import Hint, as_int, checker
+from keras_tutorial.exercises import Hint, as_int, as_shape, checker
 
 PIXELS = 28 * 28
 CLASSES = 10
@@ -91,3 +91,25 @@ def parameter_counts(answer: Any) -> str:
         f"{which}的数不对。每个全连接层的参数 = 输入个数 × 神经元个数 + 神经元个数（偏置），"
         "两层加起来。"
     )
+
+
+@checker("ch01.7")
+def dense_on_images(answer: Any) -> str:
+    """(output shape, kernel shape) of Dense(16) on an input of shape (4, 28, 28)."""
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        raise Hint("答案应当是两个形状：(输出形状, kernel 的形状)，例如 ((1, 2, 3), (4, 5))。")
+    output, kernel = as_shape(answer[0]), as_shape(answer[1])
+    if (output, kernel) == ((4, 28, 16), (28, 16)):
+        return (
+            "全连接层只作用在最后一个轴上：28 个数变成 16 个，前面的 (4, 28) 原样保留；"
+            "kernel 是 (最后一个轴的长度, 神经元数) = (28, 16)。"
+        )
+    if output == (4, 16) or kernel == (784, 16):
+        raise Hint("全连接层不会自己展平输入：它只看最后一个轴，前面的轴原样保留。")
+    if output == (4, 28, 28, 16):
+        raise Hint("最后一个轴（28）被换成了 16 个神经元的输出，不是在后面再加一个轴。")
+    if output != (4, 28, 16):
+        raise Hint("输出形状不对：把最后一个轴的长度换成神经元个数，其余的轴不变。")
+    if kernel == (16, 28):
+        raise Hint("输出形状对了；kernel 的两个数写反了：先是输入的长度，再是神经元个数。")
+    raise Hint("输出形状对了；kernel 的形状是 (最后一个轴的长度, 神经元个数)。")
