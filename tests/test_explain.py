@@ -93,6 +93,7 @@ def mistakes(backend: str, out: Path) -> dict:
         made["numpy_broadcast_3d"] = lambda: np.zeros((2, 3, 4)) * np.zeros((5, 4))
         made["numpy_matmul"] = lambda: np.zeros((2, 3)) @ np.zeros((4, 5))
         made["numpy_dot"] = lambda: np.dot(np.zeros((2, 3)), np.zeros((4, 5)))
+        made["numpy_reshape"] = lambda: images.reshape((32, 28 * 27))
 
         def divide_uint8_in_place():
             pixels = images.copy()
@@ -211,6 +212,7 @@ EXPECTED = {
         "(2, 3) 和 (4, 5)",
         "第一个的最后一个轴（轴 1）长 3，第二个的轴 0 长 4",
     ),
+    "numpy_reshape": ("reshape_size", "25088 个元素", "(32,756)", "-1", "3.5"),
     "divide_uint8_in_place": ("integer_array_updated_in_place", "uint8", 'astype("float32")'),
     "mnist_missing": ("mnist_not_loaded", "MNIST_PATH", "1.2"),
     "grad_of_integer_weights": ("integer_tensor_where_floats_are_needed", "astype", "1.3"),

@@ -224,6 +224,15 @@ RULES: tuple[Rule, ...] = (
         "第 3 章 3.4 点积",
     ),
     Rule(
+        "reshape_size",
+        (r"cannot reshape array of size (?P<size>\d+) into shape \((?P<shape>[\d, ]*)\)",),
+        "数组一共有 {size} 个元素，变形成 ({shape}) 需要的元素个数却不同："
+        "变形前后元素总数必须相等。",
+        "把目标形状各轴长度的乘积算一遍，让它等于 {size}；不确定的那个轴可以写 -1，"
+        "让 NumPy 自己算出来，例如 images.reshape((len(images), -1))。",
+        "第 3 章 3.5 变形与转置",
+    ),
+    Rule(
         "integer_array_updated_in_place",
         (
             r"Cannot cast ufunc '(?P<op>\w+)' output from dtype\('(?P<result>float\d*)'\) "
