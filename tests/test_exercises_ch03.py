@@ -15,11 +15,29 @@ def sigmoid(x):
     """The reference answer to 练习 1."""
     if x.ndim != 2:
         raise ValueError(f"naive_sigmoid 需要矩阵，收到 {x.shape}")
+    z = np.zeros(x.shape)
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            z[i, j] = 1 / (1 + math.exp(-x[i, j]))
+    return z
+
+
+def sigmoid_keeps_input_dtype(x):
+    # The bug chapter 3 had: the result takes x's dtype, so an integer matrix gives 0s and 1s.
+    if x.ndim != 2:
+        raise ValueError(f"{x.shape}")
     x = x.copy()
     for i in range(x.shape[0]):
         for j in range(x.shape[1]):
             x[i, j] = 1 / (1 + math.exp(-x[i, j]))
     return x
+
+
+def sigmoid_float32(x):
+    """Right, computed in float32: accepted."""
+    if x.ndim != 2:
+        raise ValueError(f"{x.shape}")
+    return (1 / (1 + np.exp(-x.astype("float32")))).tolist()  # and as a list of rows
 
 
 def sigmoid_in_place(x):
@@ -65,11 +83,28 @@ def add_column(x, y):
     """The reference answer to 练习 2."""
     if x.ndim != 2 or y.shape != (x.shape[0], 1):
         raise ValueError(f"{x.shape} {y.shape}")
-    x = x.copy()
+    z = np.zeros(x.shape, dtype=np.result_type(x, y))
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            z[i, j] = x[i, j] + y[i, 0]
+    return z
+
+
+def add_column_keeps_x_dtype(x, y):
+    if x.ndim != 2 or y.shape != (x.shape[0], 1):
+        raise ValueError(f"{x.shape} {y.shape}")
+    x = x.copy()  # an integer x truncates the fractions of y
     for i in range(x.shape[0]):
         for j in range(x.shape[1]):
             x[i, j] += y[i, 0]
     return x
+
+
+def add_column_broadcasting_rule(x, y):
+    # Accepts what broadcasting accepts, (1, 1) included; the exercise asks for (n, 1) only.
+    if x.ndim != 2 or y.ndim != 2 or y.shape[1] != 1 or y.shape[0] not in (1, x.shape[0]):
+        raise ValueError(f"{x.shape} {y.shape}")
+    return x + y
 
 
 def add_column_row_rule(x, y):
@@ -115,12 +150,15 @@ DOTS = [(4, 2, 4, 5), (4, 2, 5), "error"]
 # (exercise, wrong answer, words the hint must contain)
 WRONG = [
     ("ch03.1", 3.0, "函数"),
-    ("ch03.1", sigmoid_in_place, "copy()"),
+    ("ch03.1", sigmoid_in_place, "改动了传进来的数组"),
     ("ch03.1", sigmoid_wrong_sign, "符号反了"),
     ("ch03.1", sigmoid_unchecked, "没有报错"),
     ("ch03.1", sigmoid_loop_unchecked, "不是 ValueError"),
     ("ch03.1", sigmoid_too_strict, "本该能算"),
     ("ch03.1", relu_instead, "1 / (1 + exp(-x[i, j]))"),
+    ("ch03.1", sigmoid_keeps_input_dtype, "小数部分被截掉"),
+    ("ch03.2", add_column_keeps_x_dtype, "小数部分被截掉"),
+    ("ch03.2", add_column_broadcasting_rule, "(n, 1)"),
     ("ch03.2", add_column_row_rule, "本该能算"),
     ("ch03.2", add_column_any_width, "y 有两列"),
     ("ch03.2", add_column_any_rank_x, "x 是一阶的向量"),
@@ -144,11 +182,23 @@ WRONG = [
 
 RIGHT = [
     ("ch03.1", sigmoid),
+    ("ch03.1", sigmoid_float32),
     ("ch03.2", add_column),
     ("ch03.3", BROADCAST),
     ("ch03.3", (list(BROADCAST[0]), " Error ", np.array(BROADCAST[2]).tolist())),
+    # NumPy integers, integral floats (np.ceil gives floats), a 1-D array of the numbers
+    ("ch03.3", [tuple(np.int64(n) for n in BROADCAST[0]), "error", np.array(BROADCAST[2])]),
+    ("ch03.3", [[8.0, 7.0, 6.0, 5.0], "error", np.ceil(np.array([1.5, 4.2, 2.7]))]),
     ("ch03.4", DOTS),
     ("ch03.4", tuple(DOTS[:2]) + ("ERROR",)),
+    ("ch03.4", [np.array(DOTS[0]), list(map(float, DOTS[1])), "Error"]),
+]
+
+# Near misses in another form are still refused, with the hint of the mistake.
+WRONG += [
+    ("ch03.3", [(8.0, 7.0, 6.0, 5.5), "error", (2, 5, 3)], "整数元组"),
+    ("ch03.3", [np.ones((8, 7, 6, 5)), "error", (2, 5, 3)], ".shape"),
+    ("ch03.4", [np.array([4, 2, 5]), (4, 2, 5), "error"], "其余的轴"),
 ]
 
 
@@ -176,6 +226,45 @@ def test_an_unwritten_function_is_not_answered(exercise, capsys):
 
     assert check(exercise, placeholder) is False
     assert "not answered yet" in capsys.readouterr().out
+
+
+# Every input shape the exercises say must be refused, written here independently of the checkers.
+MUST_REFUSE = {
+    "ch03.1": [[()], [(4,)], [(2, 3, 4)], [(1, 2, 3, 4)]],
+    "ch03.2": [
+        [(3, 4), (4, 1)],
+        [(3, 4), (2, 1)],
+        [(3, 4), (1, 1)],
+        [(3, 4), (3, 2)],
+        [(3, 4), (3,)],
+        [(3, 4), ()],
+        [(3, 4), (3, 1, 1)],
+        [(3,), (3, 1)],
+        [(3, 4, 2), (3, 1)],
+    ],
+}
+REFERENCE = {"ch03.1": sigmoid, "ch03.2": add_column}
+
+
+def leaky(exercise: str, shapes: list[tuple[int, ...]]):
+    """The reference answer with one hole in its shape check: these shapes get a result."""
+    right = REFERENCE[exercise]
+
+    def fn(*args):
+        if [arg.shape for arg in args] == shapes:
+            return np.zeros(args[0].shape)
+        return right(*args)
+
+    return fn
+
+
+@pytest.mark.parametrize(
+    ("exercise", "shapes"),
+    [(exercise, shapes) for exercise, cases in MUST_REFUSE.items() for shapes in cases],
+    ids=str,
+)
+def test_a_function_that_refuses_all_shapes_but_one_is_caught(exercise, shapes, capsys):
+    assert "没有报错" in hint_of(exercise, leaky(exercise, shapes), capsys)
 
 
 def test_every_checker_of_chapter_3_has_wrong_answers_here():

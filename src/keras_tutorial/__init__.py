@@ -10,7 +10,6 @@ Shared helpers
     ``files``      ``atomic_path()``: a failed write never leaves half a file
     ``errors``     ``TutorialError``: learner errors in Chinese and English, without a traceback
     ``exercises``  ``check("chNN.k", answer)`` and the checkers of every chapter's 练习
-    ``opbench``    chapter 3's timing of its loops against NumPy
 
 Code generated from the chapters (cells marked ``# @save``; edit the chapter, then ``make lib``)
     ``ch01``       ``build_model()``: chapter 1's network, compiled as the book does

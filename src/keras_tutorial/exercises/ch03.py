@@ -13,6 +13,28 @@ from keras_tutorial.exercises import Hint, NotAnswered, as_array, as_shape, call
 ERROR = "error"
 
 
+#: Shapes each function must refuse with ValueError: every rank but a matrix, and for 练习 2 every
+#: way y can differ from (n, 1). A checker that tried only some would pass a learner's function
+#: whose shape check forgets the others. (x's shapes, y's shapes, what is wrong, for the hint.)
+SIGMOID_REFUSES: list[tuple[tuple[int, ...], str]] = [
+    ((), "零阶的标量"),
+    ((4,), "一阶的向量"),
+    ((2, 3, 4), "三阶张量"),
+    ((1, 2, 3, 4), "四阶张量"),
+]
+ADD_COLUMN_REFUSES: list[tuple[tuple[int, ...], tuple[int, ...], str]] = [
+    ((3, 4), (4, 1), "y 的行数与 x 的不同，却等于 x 的列数"),
+    ((3, 4), (2, 1), "y 的行数少了一行"),
+    ((3, 4), (1, 1), "y 只有一行：广播能算，但题目要的是 (n, 1)"),
+    ((3, 4), (3, 2), "y 有两列"),
+    ((3, 4), (3,), "y 是一阶的向量"),
+    ((3, 4), (), "y 是零阶的标量"),
+    ((3, 4), (3, 1, 1), "y 是三阶张量"),
+    ((3,), (3, 1), "x 是一阶的向量"),
+    ((3, 4, 2), (3, 1), "x 是三阶张量"),
+]
+
+
 def _matrices(seed: int, shapes: list[tuple[int, ...]], scale: float = 3.0) -> list[np.ndarray]:
     """Random float64 arrays the learner has not seen (fixed, so a hint is reproducible)."""
     rng = np.random.default_rng(seed)
@@ -38,7 +60,7 @@ def _result(fn: Callable[..., Any], *args: np.ndarray) -> np.ndarray:
         ) from None
     for arg, copy in zip(args, copies, strict=True):
         if not np.array_equal(arg, copy):
-            raise Hint("你的函数改动了传进来的数组：像 naive_relu 那样，先 copy() 再改。")
+            raise Hint("你的函数改动了传进来的数组：像 naive_relu 那样，把结果写进一个新数组。")
     return got
 
 
@@ -61,10 +83,19 @@ def _must_refuse(fn: Callable[..., Any], args: list[np.ndarray], what: str) -> N
 
 
 def _compare(got: np.ndarray, want: np.ndarray, element: str) -> None:
+    """Values as NumPy computes them; float32 arithmetic or another order of sums is fine."""
     if got.shape != want.shape:
         raise Hint(f"结果的形状是 {got.shape}，应当和输入一样是 {want.shape}。")
-    if not np.allclose(got, want, rtol=1e-9, atol=1e-12):
-        i, j = np.argwhere(~np.isclose(got, want, rtol=1e-9, atol=1e-12))[0]
+    if got.dtype.kind not in "biuf":
+        raise Hint(f"结果应当是数，收到的数组类型是 {got.dtype}。")
+    close = np.isclose(got, want, rtol=1e-6, atol=1e-9)
+    if not close.all():
+        if got.dtype.kind in "biu" and np.array_equal(got, np.trunc(want)):
+            raise Hint(
+                "结果的小数部分被截掉了：结果数组照搬了整数输入的类型。"
+                "像 naive_add 那样，用 np.result_type 选结果的类型（sigmoid 的结果总是小数）。"
+            )
+        i, j = np.argwhere(~close)[0]
         raise Hint(
             f"第 ({i}, {j}) 个元素是 {got[i, j]:.6g}，应当是 {element}，即 {want[i, j]:.6g}。"
         )
@@ -74,14 +105,15 @@ def _compare(got: np.ndarray, want: np.ndarray, element: str) -> None:
 def naive_sigmoid(fn: Any) -> str:
     cases = _matrices(31, [(3, 5), (1, 1), (6, 2)])
     cases.append(np.array([[0.0, -20.0, 20.0], [0.5, -0.5, 1e-3]]))
+    cases.append(np.array([[0, 1, -2], [3, -1, 2]]))  # an integer matrix: the result is fractional
     for x in cases:
         got = _result(fn, x)
         want = 1 / (1 + np.exp(-x))
         if got.shape == want.shape and np.allclose(got, 1 / (1 + np.exp(x))):
             raise Hint("符号反了：sigmoid 是 1 / (1 + exp(-t))，t 越大结果越接近 1。")
         _compare(got, want, "1 / (1 + exp(-x[i, j]))")
-    _must_refuse(fn, [np.zeros(4)], "一阶的向量")
-    _must_refuse(fn, [np.zeros((2, 3, 4))], "三阶张量")
+    for shape, what in SIGMOID_REFUSES:
+        _must_refuse(fn, [np.zeros(shape)], what)
     return "在没见过的矩阵上与 1 / (1 + np.exp(-x)) 一致，没有改动输入，不是矩阵时抛出 ValueError。"
 
 
@@ -91,13 +123,10 @@ def naive_add_column(fn: Any) -> str:
         x, y = _matrices(32 + n, [(n, m), (n, 1)])
         got = _result(fn, x, y)
         _compare(got, x + y, "x[i, j] + y[i, 0]")
-    x, y = _matrices(40, [(3, 4), (3, 1)])
-    _must_refuse(fn, [x, np.zeros((4, 1))], "y 的行数与 x 的不同，却等于 x 的列数")
-    _must_refuse(fn, [x, np.zeros((2, 1))], "y 的行数少了一行")
-    _must_refuse(fn, [x, np.zeros((3, 2))], "y 有两列")
-    _must_refuse(fn, [x, np.zeros(3)], "y 是一阶的向量")
-    _must_refuse(fn, [np.zeros(3), y], "x 是一阶的向量")
-    _must_refuse(fn, [np.zeros((3, 4, 2)), y], "x 是三阶张量")
+    x, y = np.arange(6).reshape(2, 3), np.array([[0.5], [-0.25]])  # integers plus fractions
+    _compare(_result(fn, x, y), x + y, "x[i, j] + y[i, 0]")
+    for x_shape, y_shape, what in ADD_COLUMN_REFUSES:
+        _must_refuse(fn, [np.ones(x_shape), np.ones(y_shape)], what)
     return "与广播的 x + y 一致：y 唯一的一列被拉伸到 x 的每一列；形状不对时抛出 ValueError。"
 
 
@@ -116,8 +145,25 @@ def _answers(answer: Any, count: int, example: str) -> list[tuple[int, ...] | st
                 raise Hint(f'第 {k} 个答案：不能算的写字符串 "{ERROR}"，能算的写形状元组。')
             items.append(ERROR)
         else:
-            items.append(as_shape(item))
+            items.append(_shape(item))
     return items
+
+
+def _shape(item: Any) -> tuple[int, ...]:
+    """A shape written any reasonable way: tuple or list, NumPy integers, integral floats such as
+    ``8.0``, or a 1-D array of the numbers. The array of a result itself still gets its hint."""
+    if isinstance(item, np.ndarray) and item.ndim == 1 and item.dtype.kind in "iuf":
+        item = item.tolist()
+    if isinstance(item, list | tuple):
+        item = [_integral(n) for n in item]
+    return as_shape(item)
+
+
+def _integral(n: Any) -> Any:
+    """``8.0`` or ``np.float64(8.0)`` as the int 8; anything else unchanged, for as_shape."""
+    if isinstance(n, float | np.floating) and float(n).is_integer():
+        return int(n)
+    return n
 
 
 # (the two shapes, the broadcast shape or ERROR)
