@@ -68,6 +68,7 @@ def test_an_unknown_exercise_points_to_the_answers(capsys):
 # --- one right answer, many ways of writing it (exercises.normalise) --------------------------
 
 VIDEO_MIB = 300 * 1080 * 1920 * 3 / 2**20  # ch02.5: 10 s of 1080p at 30 frames/s, uint8
+CH05_P = np.exp([2.0, 1.0, 0.1]) / np.exp([2.0, 1.0, 0.1]).sum()  # ch05.2: softmax of z
 #: A right answer and a near miss (with words of its hint) for every checker that takes numbers
 #: or shapes rather than a function.
 RIGHT_AND_NEAR = {
@@ -84,9 +85,14 @@ RIGHT_AND_NEAR = {
     "ch04.1": (1.0, 0.5, "最快的学习率"),
     "ch04.2": (0.2, 2.0, "w₂"),
     "ch04.3": (1055, 5 * 210, "最后那批"),
+    "ch05.1": (0, -12, "[z > 0]"),
+    "ch05.2": (tuple(CH05_P - (1, 0, 0)), tuple(CH05_P), "减去独热标签"),
+    "ch06.1": (256, 64, "每块设备"),
+    "ch06.2": (235, 234, "最后"),
+    "ch06.3": (0.08, 0.01, "几倍"),
 }
 #: Checkers that take the learner's function or an array of images: nothing to normalise.
-FUNCTION_CHECKERS = {"ch03.1", "ch03.2", "ch04.4"}
+FUNCTION_CHECKERS = {"ch03.1", "ch03.2", "ch04.4", "ch06.4"}
 IMAGE_CHECKERS = {"ch02.2"}
 
 
