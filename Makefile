@@ -90,7 +90,7 @@ $(VENV)/.jupyter: pyproject.toml requirements/jupyter.txt | $(BIN)/python
 # has no hashes in its lock: its wheels come from PyTorch's own index, not PyPI).
 $(VENV)/.dev: pyproject.toml requirements/test.txt requirements/torch.txt | $(BIN)/python
 	$(call locked_install,requirements/test.txt,-r requirements/torch.txt $(TORCH_LINKS))
-	@touch $@ $(VENV)/.jupyter $(VENV)/.base
+	@touch $@ $(VENV)/.jupyter $(VENV)/.base $(VENV)/.site
 
 run: $(VENV)/.base ## 运行第 1 章 / run chapter 1 (ARGS="--quick" to pass flags)
 	$(BIN)/python scripts/ch01_mnist_dense.py $(ARGS)
@@ -121,6 +121,16 @@ doctor: $(VENV)/.base ## 检查环境与 GPU / check the environment and the GPU
 bench: $(VENV)/.dev ## 基准测试 / run the benchmarks on this machine
 	$(BIN)/python -m benchmarks $(ARGS)
 
+# make site: the website (Sphinx, its theme, jieba for the Chinese search, MathJax) from its own
+# lock, which holds no TensorFlow; make test installs it too (test.txt holds site.txt).
+$(VENV)/.site: pyproject.toml requirements/site.txt | $(BIN)/python
+	$(call locked_install,requirements/site.txt)
+	@touch $@
+
+.PHONY: site
+site: $(VENV)/.site ## 由 notebook 生成静态网站 build/site / build the website from the notebooks
+	$(BIN)/python -m tools.site $(ARGS)
+
 clean: ## 删除输出和缓存 / remove outputs and caches
 	rm -rf outputs .pytest_cache .ruff_cache .hypothesis
 
@@ -143,8 +153,9 @@ hashed_lock = $(UV_COMPILE) --generate-hashes pyproject.toml $(addprefix --extra
 lock: $(BIN)/uv ## 由 pyproject.toml 重新生成锁文件 / re-lock requirements/*.txt from pyproject.toml
 	$(call hashed_lock,run.txt,cpu installer)
 	$(call hashed_lock,jupyter.txt,cpu installer jupyter,run.txt)
-	$(call hashed_lock,test.txt,cpu installer jupyter dev jax torch,jupyter.txt, \
+	$(call hashed_lock,test.txt,cpu installer jupyter dev jax torch site,jupyter.txt, \
 	  --override requirements/torch-cpu.in --no-emit-package torch $(TORCH_LINKS))
+	$(call hashed_lock,site.txt,installer site,test.txt)
 	$(UV_COMPILE) --no-deps requirements/torch-cpu.in $(TORCH_LINKS) -o requirements/torch.txt
 	$(UV_COMPILE) pyproject.toml --extra cpu --extra jupyter --extra dev -c requirements/test.txt \
 	  -o requirements/conda.txt

@@ -28,7 +28,9 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 LOCK_EXTRAS = {
     "run.txt": ["cpu", "installer"],
     "jupyter.txt": ["cpu", "installer", "jupyter"],
-    "test.txt": ["cpu", "installer", "jupyter", "dev", "jax", "torch"],
+    "test.txt": ["cpu", "installer", "jupyter", "dev", "jax", "torch", "site"],
+    # make site: the website's generator, no TensorFlow; test.txt holds it (the suite builds it).
+    "site.txt": ["installer", "site"],
     "conda.txt": ["cpu", "jupyter", "dev"],
 }
 # The locks make installs with --require-hashes, each holding the one before it: make run, then
@@ -172,6 +174,23 @@ def test_make_run_installs_no_jupyter() -> None:
             name = canonicalize_name(req.name)
             assert name in jupyter and name not in run, (platform, name)
         assert len(jupyter) - len(run) > 50, platform
+
+
+def test_site_lock_is_part_of_the_test_lock_without_tensorflow() -> None:
+    # make site installs site.txt (hashed, with what builds the project); make test, which builds
+    # the site too, installs test.txt: the same versions, so either order changes nothing.
+    assert not [e.name for e in read_lock("site.txt") if e.hashes == 0]
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    for platform in PLATFORMS:
+        env = environment(platform, "3.11")
+        site, test = in_force(read_lock("site.txt"), env), in_force(read_lock("test.txt"), env)
+        assert {"sphinx", "jieba", "uv"} <= set(site), platform
+        assert not {"tensorflow", "tensorflow-cpu", "jupyterlab"} & set(site), platform
+        changed = {n: (e.version, test[n].version) for n, e in site.items() if n in test}
+        assert {n: v for n, v in changed.items() if v[0] != v[1]} == {}, platform
+        assert set(site) <= set(test), (platform, set(site) - set(test))
+        for req in map(Requirement, build):
+            assert req.specifier.contains(site[canonicalize_name(req.name)].version), req
 
 
 def imported_at_module_level(path: Path) -> set[str]:
@@ -327,7 +346,8 @@ class Call:
 
     def locks(self) -> list[str]:
         """The locks it was given whole, by name."""
-        return [n for n in HASHED for text in self.files.values() if text == lock_text(n)]
+        locks = [*HASHED, "site.txt"]
+        return [n for n in locks for text in self.files.values() if text == lock_text(n)]
 
 
 def lock_text(name: str) -> str:
@@ -374,6 +394,7 @@ def installs(calls: list[Call]) -> list[tuple[str, list[str]]]:
         ("lab", "jupyter.txt"),
         ("notebooks", "jupyter.txt"),
         ("test", "test.txt"),
+        ("site", "site.txt"),
     ],
 )
 def test_each_command_installs_its_lock_with_uv_hashes_checked(tmp_path, target, lock) -> None:
