@@ -1,4 +1,5 @@
-"""End to end, as a learner works: `make lab`, chapter 1 opened and run in a real Chromium.
+"""End to end, as a learner works: `make lab` (in Chinese, switched to English), chapter 1 opened
+and run in a real Chromium.
 
 Needs Debian's /usr/bin/chromium (``apt-get install chromium``; .ci/run installs it) and real MNIST.
 Keeps a screenshot in test-artifacts/ for CI.
@@ -82,6 +83,18 @@ def test_chapter1_runs_in_jupyterlab(sync_playwright, mnist_path: Path, tmp_path
         page.set_default_timeout(UI_TIMEOUT_MS)
         try:
             page.goto(f"http://127.0.0.1:{port}/lab?token={token}")
+            # make lab opens JupyterLab in Simplified Chinese (the official language pack)...
+            menu_bar = page.locator(".lm-MenuBar-item")
+            menu_bar.filter(has_text=re.compile("^文件$")).wait_for()
+            assert {"编辑", "运行", "设置"} <= set(menu_bar.all_inner_texts())
+            page.screenshot(path=str(ARTIFACTS / "jupyterlab_zh.png"))
+            # ...and its menu switches it back to English: 设置 → 语言 → English.
+            menu_bar.filter(has_text=re.compile("^设置$")).click()
+            page.locator(".lm-Menu-item", has_text=re.compile("^语言$")).hover()
+            page.locator(".lm-Menu-item", has_text="English").first.click()
+            page.locator(".jp-Dialog-button", has_text="更改并重新加载").click()
+            menu_bar.filter(has_text=re.compile("^File$")).wait_for()
+            assert "Edit" in menu_bar.all_inner_texts()
             # Open the chapter from the file browser, as a learner does.
             page.locator(".jp-DirListing-item", has_text=CHAPTER).dblclick()
             # JupyterLab attaches the cells a few at a time, and starts the kernel meanwhile.

@@ -171,6 +171,22 @@ def lab_page_config(port: int, token: str) -> dict:
     return json.loads(found.group(1))
 
 
+def test_app_settings_make_chinese_the_default_and_keep_the_apps_own(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    (app / "settings").mkdir(parents=True)
+    (app / "static").mkdir()
+    (app / "settings" / "page_config.json").write_text('{"mine": 1}')
+    (app / "settings" / "overrides.json").write_text('{"theme": "dark"}')
+    settings = lab.write_app_settings(tmp_path / "run", app)
+    overrides = json.loads((settings / "overrides.d" / "keras-tutorial.json").read_text())
+    assert overrides == {"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}
+    assert (settings / "page_config.json").read_text() == '{"mine": 1}'
+    assert (settings / "overrides.json").read_text() == '{"theme": "dark"}'
+    assert (settings.parent / "static").resolve() == (app / "static").resolve()
+    command = lab.server_command("127.0.0.1", 8899, tmp_path, False, settings)
+    assert f"--LabApp.app_settings_dir={settings}" in command
+
+
 def test_write_page_config_turns_the_news_prompt_off(tmp_path: Path) -> None:
     config = json.loads(lab.write_page_config(tmp_path).read_text())
     assert config == {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}
@@ -202,6 +218,14 @@ def test_server_needs_the_token_runs_this_python_and_asks_no_news(tmp_path: Path
         assert contents["type"] == "directory"
         disabled = lab_page_config(port, token)["disabledExtensions"]
         assert "@jupyterlab/apputils-extension:announcements" in disabled
+        # The interface in Simplified Chinese by default: the language pack is there, and the
+        # language setting defaults to it (a learner's own choice is a user setting, over it).
+        packs = get_json(port, "/lab/api/translations/", token)["data"]
+        assert "zh_CN" in packs and "en" in packs
+        language = get_json(port, f"/lab/api/settings/{lab.TRANSLATION_PLUGIN}", token)
+        assert language["schema"]["properties"]["locale"]["default"] == "zh_CN"
+        menu = get_json(port, "/lab/api/translations/zh_CN", token)["data"]["jupyterlab"]
+        assert menu["menu\x04File"] == ["文件"]
     output = log.read_text()
     assert f"http://127.0.0.1:{port}/lab?token={token}" in output
     assert lab.server_status("127.0.0.1", port, token) is None, "server still answers"

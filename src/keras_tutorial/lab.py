@@ -15,6 +15,7 @@ import ipaddress
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -187,6 +188,40 @@ def write_page_config(jupyter_dir: Path) -> Path:
     return dest
 
 
+#: JupyterLab's language setting. make lab makes Simplified Chinese its default (the official
+#: language pack, jupyterlab-language-pack-zh-CN, is in the jupyter lock); a learner who picks
+#: another language (Settings → Language → English) saves a user setting, which wins over it.
+TRANSLATION_PLUGIN = "@jupyterlab/translation-extension:plugin"
+DEFAULT_LOCALE = "zh_CN"
+
+
+def write_app_settings(jupyter_dir: Path, app_dir: Path) -> Path:
+    """Write a copy of JupyterLab's application settings with Chinese as the default language.
+
+    JupyterLab reads default settings ("overrides") only from its application folder
+    (``app_dir/settings``, in the environment). Rather than write there, this run gets its own
+    copy under ``jupyter_dir/lab``: the folder's own files, ``overrides.d/keras-tutorial.json`` for
+    the language, and a link to the application's ``static`` folder, which JupyterLab looks up
+    beside the settings. The learner's own overrides.json, if any, still wins.
+    """
+    dest = jupyter_dir / "lab" / "settings"
+    if (app_dir / "settings").is_dir():
+        shutil.copytree(app_dir / "settings", dest)
+    (dest / "overrides.d").mkdir(parents=True, exist_ok=True)
+    default = {TRANSLATION_PLUGIN: {"locale": DEFAULT_LOCALE}}
+    (dest / "overrides.d" / "keras-tutorial.json").write_text(json.dumps(default))
+    if (app_dir / "static").is_dir():
+        (dest.parent / "static").symlink_to(app_dir / "static", target_is_directory=True)
+    return dest
+
+
+def jupyterlab_app_dir() -> Path:
+    """JupyterLab's application folder in this environment (JUPYTERLAB_DIR moves it)."""
+    from jupyterlab.commands import get_app_dir
+
+    return Path(get_app_dir())
+
+
 def _prepend(path: str, value: str) -> str:
     return os.pathsep.join([path] + [p for p in value.split(os.pathsep) if p])
 
@@ -207,8 +242,13 @@ def server_env(base: dict[str, str], jupyter_dir: Path, token: str) -> dict[str,
     return env
 
 
-def server_command(ip: str, port: int, root_dir: Path, open_browser: bool) -> list[str]:
-    """The JupyterLab command line, run by this interpreter (so its kernel is this venv's)."""
+def server_command(
+    ip: str, port: int, root_dir: Path, open_browser: bool, app_settings: Path | None = None
+) -> list[str]:
+    """The JupyterLab command line, run by this interpreter (so its kernel is this venv's).
+
+    ``app_settings``: the application settings folder that write_app_settings() made.
+    """
     command = [
         sys.executable,
         "-m",
@@ -221,6 +261,8 @@ def server_command(ip: str, port: int, root_dir: Path, open_browser: bool) -> li
         f"--ServerApp.root_dir={root_dir}",
         f"--ServerApp.open_browser={open_browser}",
     ]
+    if app_settings is not None:
+        command.append(f"--LabApp.app_settings_dir={app_settings}")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Containers and cloud GPU machines often log in as root; the server stays on loopback.
         command.append("--ServerApp.allow_root=True")
@@ -288,8 +330,9 @@ def run_server(args: argparse.Namespace, token: str) -> int:
         jupyter_dir = Path(tmp)
         write_kernelspec(jupyter_dir)
         write_page_config(jupyter_dir)
+        app_settings = write_app_settings(jupyter_dir, jupyterlab_app_dir())
         proc = subprocess.Popen(
-            server_command(args.ip, args.port, root_dir, open_browser),
+            server_command(args.ip, args.port, root_dir, open_browser, app_settings),
             env=server_env(dict(os.environ), jupyter_dir, token),
         )
         # Ctrl-C reaches the server too (same terminal): let it ask and shut down its kernels.
