@@ -17,7 +17,7 @@ TORCH_FIND_LINKS ?= https://download.pytorch.org/whl/torch/
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint lib notebooks lab doctor bench clean lock
+.PHONY: help run test lint lib notebooks lab doctor bench clean lock gpu cpu
 
 help: ## 列出命令 / list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,7 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "错误：需要 Python 3.11 或更新版本（可用 PYTHON=python3.12 make ... 指定）。" >&2; \
 	  echo "Error: Python 3.11 or newer is needed (choose one with PYTHON=python3.12 make ...)." >&2; \
+	  echo "Ubuntu 22.04: sudo apt-get install python3.11 python3.11-venv，然后 / then PYTHON=python3.11 make ..." >&2; \
 	  exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
@@ -34,26 +35,14 @@ $(BIN)/python:
 # requirements without hashes, if given; then the project itself, editable, built with the
 # setuptools just installed from the lock. pip's own settings apply throughout (PIP_INDEX_URL,
 # pip.conf: mirrors, timeouts; see README), with uv too.
-# TensorFlow's GPU build (package tensorflow) and its CPU build (tensorflow-cpu) own the same
-# folder, so only one may be installed. Where the lock has tensorflow-cpu and the GPU build is
-# installed already, it stays when the NVIDIA driver works (the GPU route, the doctor's advice;
-# nvidia-smi gets 20 s, since a broken driver can hang it) and tensorflow-cpu is left out;
-# without a working driver it is replaced by the CPU build.
+# With a GPU build chosen (make gpu, recorded in $(VENV)/.gpu), the lock of that build follows:
+# TensorFlow's GPU build replaces tensorflow-cpu (both own the same folder), PyTorch's CUDA build
+# the CPU one from torch.txt; nothing is ever uninstalled because a probe failed.
 define locked_install
 	@echo "安装 $(1) 锁定的版本 / installing the versions locked in $(1)"
-	@cp $(1) $(VENV)/.lock.txt
-	@if grep -q '^tensorflow-cpu==' $(1) && [ "$$(uname -sm)" = "Linux x86_64" ] \
-	    && $(BIN)/python -c 'import importlib.metadata as m; m.distribution("tensorflow")' \
-	    2>/dev/null; then \
-	  if timeout 20 nvidia-smi >/dev/null 2>&1; then \
-	    echo "保留已装的 TensorFlow GPU 版 / keeping the installed GPU build of TensorFlow"; \
-	    awk '/^[^ #]/ { skip = /^tensorflow-cpu==/ } !skip' $(1) >$(VENV)/.lock.txt; \
-	  else \
-	    echo "没有可用的 NVIDIA 驱动：TensorFlow 换成 CPU 版 / no working NVIDIA driver:" \
-	      "replacing TensorFlow's GPU build with its CPU build"; \
-	    $(PIP) uninstall --quiet --yes tensorflow; \
-	  fi; \
-	fi
+	@gpu=$$(cat $(VENV)/.gpu 2>/dev/null || true); \
+	awk -v gpu="$$gpu" '/^[^ #]/ { skip = gpu == "gpu-tensorflow.txt" && /^tensorflow-cpu==/ } !skip' \
+	  $(1) >$(VENV)/.lock.txt
 	@set -e; install="$(PIP) install --quiet"; \
 	if [ "$(INSTALLER)" = uv ]; then \
 	  if settings="$$($(BIN)/python tools/pip_to_uv.py)" && { [ -x $(BIN)/uv ] || { \
@@ -66,7 +55,14 @@ define locked_install
 	fi; \
 	set -x; \
 	$$install --require-hashes --no-deps -r $(VENV)/.lock.txt; \
-	$(if $(2),$$install --no-deps $(2);) \
+	gpu=$$(cat $(VENV)/.gpu 2>/dev/null || true); \
+	$(if $(2),[ "$${gpu#gpu-torch-}" != "$$gpu" ] || $$install --no-deps $(2);) \
+	case $$gpu in \
+	  "") ;; \
+	  gpu-torch-*) $$install -r requirements/$$gpu --extra-index-url \
+	    "$${TORCH_INDEX_URL:-https://download.pytorch.org/whl/$${gpu#gpu-torch-}}";; \
+	  *) $$install --require-hashes --no-deps -r requirements/$$gpu;; \
+	esac; \
 	$$install --no-deps --no-build-isolation -e .
 endef
 # Modules are byte-compiled at install (uv: --compile-bytecode, pip does it by default): where
@@ -77,18 +73,29 @@ endef
 # lock holds the one before it at the same versions (run ⊂ jupyter ⊂ test), so a larger install
 # stamps the smaller ones too. make run: what the chapters import (Keras, TensorFlow's CPU build,
 # NumPy, Matplotlib).
-$(VENV)/.base: pyproject.toml requirements/run.txt | $(BIN)/python
+# The GPU build chosen by make gpu (see there): its record and its lock are prerequisites too, so
+# choosing or re-locking one reinstalls.
+GPU_RECORD := $(wildcard $(VENV)/.gpu)
+GPU_LOCK := $(if $(GPU_RECORD),requirements/$(shell cat $(GPU_RECORD)))
+# Keras's backend for the commands a learner runs, where make gpu chose JAX or PyTorch (their own
+# KERAS_BACKEND wins); make test keeps the suite's own choices.
+GPU_BACKEND := $(if $(GPU_RECORD),$(word 2,$(subst -, ,$(shell cat $(GPU_RECORD)))))
+ifneq ($(filter jax torch,$(GPU_BACKEND)),)
+run lab notebooks doctor bench: export KERAS_BACKEND ?= $(GPU_BACKEND)
+endif
+
+$(VENV)/.base: pyproject.toml requirements/run.txt $(GPU_RECORD) $(GPU_LOCK) | $(BIN)/python
 	$(call locked_install,requirements/run.txt)
 	@touch $@
 
 # make lab, make notebooks, make lib: Jupyter (about 80 packages more), on first use.
-$(VENV)/.jupyter: pyproject.toml requirements/jupyter.txt | $(BIN)/python
+$(VENV)/.jupyter: pyproject.toml requirements/jupyter.txt $(GPU_RECORD) $(GPU_LOCK) | $(BIN)/python
 	$(call locked_install,requirements/jupyter.txt)
 	@touch $@ $(VENV)/.base
 
 # The tests add the dev tools and the JAX and PyTorch backends (the CPU build of PyTorch, which
 # has no hashes in its lock: its wheels come from PyTorch's own index, not PyPI).
-$(VENV)/.dev: pyproject.toml requirements/test.txt requirements/torch.txt | $(BIN)/python
+$(VENV)/.dev: pyproject.toml requirements/test.txt requirements/torch.txt $(GPU_RECORD) $(GPU_LOCK) | $(BIN)/python
 	$(call locked_install,requirements/test.txt,-r requirements/torch.txt $(TORCH_LINKS))
 	@touch $@ $(VENV)/.jupyter $(VENV)/.base $(VENV)/.site
 
@@ -121,6 +128,38 @@ doctor: $(VENV)/.base ## 检查环境与 GPU / check the environment and the GPU
 bench: $(VENV)/.dev ## 基准测试 / run the benchmarks on this machine
 	$(BIN)/python -m benchmarks $(ARGS)
 
+# make gpu BACKEND=tensorflow|jax|torch: the backend's CUDA build that this machine's GPU (compute
+# capability) and driver can run, chosen by src/keras_tutorial/gpu.py from gpu_builds.tsv (the one
+# table, which setup_gpu_ubuntu.sh and the doctor read too), installed into this same environment
+# from its lock (requirements/gpu-*.txt) and recorded in $(VENV)/.gpu, so that every later install
+# keeps it. It stops before any download when no build fits, saying which driver or backend would.
+# make cpu: back to the CPU builds. Both are the only switches: nothing else changes the build.
+# GPU_BUILD=gpu-torch-cu126.txt skips the choice (a lock of requirements/ by name).
+BACKEND ?= tensorflow
+GPU_BUILD ?=
+# The largest install made so far (make test's, make lab's or make run's): switching reinstalls it.
+INSTALLED = $$(for s in .dev .jupyter; do if [ -e $(VENV)/$$s ]; then echo $$s; exit; fi; done; echo .base)
+gpu: | $(BIN)/python ## 换成本机 GPU 能用的 GPU 版 / switch to the GPU build (BACKEND=tensorflow|jax|torch)
+	@set -e; lock="$(GPU_BUILD)"; \
+	if [ -z "$$lock" ]; then \
+	  choice=$$($(BIN)/python src/keras_tutorial/gpu.py choose --backend $(BACKEND)); \
+	  lock=$$(printf '%s' "$$choice" | cut -f 2); fi; \
+	[ -f "requirements/$$lock" ] || { echo "没有这个锁文件 / no such lock: requirements/$$lock" >&2; exit 2; }; \
+	old=$$(cat $(VENV)/.gpu 2>/dev/null || true); \
+	if [ "$$old" != "$$lock" ]; then \
+	  $(BIN)/python src/keras_tutorial/gpu.py leftovers "$$old" "$$lock" | xargs -r $(PIP) uninstall --quiet --yes; \
+	  echo "$$lock" >$(VENV)/.gpu; fi; \
+	echo "GPU 版 / GPU build: requirements/$$lock"
+	@$(MAKE) --no-print-directory $(VENV)/$(INSTALLED)
+
+cpu: | $(BIN)/python ## 换回 CPU 版 / switch back to the CPU builds
+	@old=$$(cat $(VENV)/.gpu 2>/dev/null || true); \
+	if [ -n "$$old" ]; then \
+	  $(BIN)/python src/keras_tutorial/gpu.py leftovers "$$old" | xargs -r $(PIP) uninstall --quiet --yes; \
+	  level=$(INSTALLED); rm -f $(VENV)/.gpu $(VENV)/.base $(VENV)/.jupyter $(VENV)/.dev; \
+	  echo "CPU 版 / CPU builds"; $(MAKE) --no-print-directory $(VENV)/$$level; \
+	else echo "已是 CPU 版 / the CPU builds already"; fi
+
 # make site: the website (Sphinx, its theme, jieba for the Chinese search, MathJax) from its own
 # lock, which holds no TensorFlow; make test installs it too (test.txt holds site.txt).
 $(VENV)/.site: pyproject.toml requirements/site.txt | $(BIN)/python
@@ -140,6 +179,7 @@ LOCK_ARGS ?=
 UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 \
   --custom-compile-command "make lock" $(LOCK_ARGS)
 TORCH_LINKS = $(if $(TORCH_FIND_LINKS),--find-links $(TORCH_FIND_LINKS))
+TORCH_PIN = $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"' | cut -d = -f 3)
 
 $(BIN)/uv: | $(BIN)/python
 	$(PIP) install --quiet "$$(grep -o '"uv==[^"]*"' pyproject.toml | tr -d '"')"
@@ -159,3 +199,8 @@ lock: $(BIN)/uv ## 由 pyproject.toml 重新生成锁文件 / re-lock requiremen
 	$(UV_COMPILE) --no-deps requirements/torch-cpu.in $(TORCH_LINKS) -o requirements/torch.txt
 	$(UV_COMPILE) pyproject.toml --extra cpu --extra jupyter --extra dev -c requirements/test.txt \
 	  -o requirements/conda.txt
+	$(call hashed_lock,gpu-tensorflow.txt,tensorflow,test.txt,requirements/gpu-tensorflow.in)
+	$(call hashed_lock,gpu-jax-cuda12.txt,jax,test.txt,requirements/gpu-jax-cuda12.in)
+	$(call hashed_lock,gpu-jax-cuda13.txt,jax,test.txt,requirements/gpu-jax-cuda13.in)
+	@for cu in cu126 cu128 cu130; do sed -i "s/^torch==.*/torch==$(TORCH_PIN)+$$cu/" \
+	  requirements/gpu-torch-$$cu.txt; done

@@ -5,27 +5,28 @@
 #   bash setup_gpu_ubuntu.sh               # 然后真正运行 / then run it
 #
 # Steps, each skipped when already done (a second run changes nothing):
-#   1. check the OS (Ubuntu 22.04 or 24.04; 20.04 with a warning) and detect WSL;
-#   2. find an NVIDIA GPU (lspci);
-#   3. find a working driver (nvidia-smi, also in WSL's /usr/lib/wsl/lib) that is new enough for the
-#      backend's CUDA build; otherwise install Ubuntu's recommended one with `ubuntu-drivers install`
-#      (--gpgpu when no desktop is installed), check that a driver package really arrived, and stop
-#      for a reboot. After that reboot a driver that still does not load is diagnosed, not rebooted
-#      again. Under WSL the Windows driver provides it, so nothing is installed;
-#   4. install Miniforge when conda is missing (download to a temporary file, check its sha256);
-#   5. create the conda environment from environment.yml (recreated when it is out of date, but
-#      only when this script created it);
-#   6. install the GPU build of the chosen Keras backend (CUDA 13 builds from driver 580 on);
-#   7. run the doctor: python -m keras_tutorial.doctor --require-gpu.
+#   1. check the OS (Ubuntu 22.04, 24.04 or 26.04), the CPU (aarch64: TensorFlow's PyPI build is
+#      CPU-only) and detect WSL and containers;
+#   2. find an NVIDIA GPU (lspci; in a container, the /dev/nvidia* devices the host passes in);
+#   3. find a working driver (nvidia-smi, also in WSL's /usr/lib/wsl/lib); otherwise check what
+#      would get in the way (a .run-installer driver, a Linux nvidia-utils inside WSL, packages that
+#      only look like a driver), install Ubuntu's recommended driver with apt (the package that
+#      `ubuntu-drivers list --recommended [--gpgpu]` names; --gpgpu when no desktop is installed)
+#      and stop for a reboot. After that reboot a driver that still does not load is diagnosed, not
+#      rebooted again. Under WSL the Windows driver provides it, so nothing is installed;
+#   4. a Python that make can build .venv with (22.04: Ubuntu's python3.11);
+#   5. choose the backend's CUDA build for the GPU's compute capability and the driver (the one
+#      table, src/keras_tutorial/gpu_builds.tsv, read by src/keras_tutorial/gpu.py) and install it
+#      with `make gpu` into .venv, the environment every make command and the README use;
+#   6. run the doctor: make doctor ARGS=--require-gpu.
 # It never purges packages, adds no PPA and never pipes a download into a shell. Only the driver
-# steps use sudo. Without a terminal it asks nothing and changes nothing unless given --yes.
-# Every system command is looked up on PATH, so tests can stand in for them.
+# and Python steps use sudo. Without a terminal it asks nothing and changes nothing unless given
+# --yes. Every system command is looked up on PATH, so tests can stand in for them.
 set -Eeuo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly SCRIPT_DIR
-readonly ENV_FILE="$SCRIPT_DIR/environment.yml"
-readonly PYPROJECT="$SCRIPT_DIR/pyproject.toml"
+readonly GPU_PY="$SCRIPT_DIR/src/keras_tutorial/gpu.py"
 
 # Overridable for tests and unusual machines.
 OS_RELEASE_FILE=${OS_RELEASE_FILE:-/etc/os-release}
@@ -33,41 +34,32 @@ PROC_VERSION_FILE=${PROC_VERSION_FILE:-/proc/version}
 BOOT_ID_FILE=${BOOT_ID_FILE:-/proc/sys/kernel/random/boot_id}
 NVIDIA_PROC_FILE=${NVIDIA_PROC_FILE:-/proc/driver/nvidia/version}
 WSL_LIB_DIR=${WSL_LIB_DIR:-/usr/lib/wsl/lib}
-MINIFORGE_PREFIX=${MINIFORGE_PREFIX:-$HOME/miniforge3}
+# The root of the files that tell a container (/.dockerenv, /run/.containerenv) and its devices.
+FS_ROOT=${FS_ROOT:-}
 STATE_DIR=${XDG_STATE_HOME:-$HOME/.local/state}/keras-tutorial
 # Seconds: how long apt waits for another package manager (unattended-upgrades right after the
-# first boot) to let go of the dpkg lock; how long nvidia-smi may take before the driver counts
-# as hung; how often a long step without a terminal says that it is still running.
+# first boot) to let go of the dpkg and package-list locks, and between two tries of apt-get
+# update; how often a long step without a terminal says that it is still running. nvidia-smi's
+# time limit is gpu.py's (NVIDIA_SMI_TIMEOUT, default 20 s). GB the GPU build needs on disk.
 APT_LOCK_TIMEOUT=${APT_LOCK_TIMEOUT:-600}
+APT_RETRY_INTERVAL=${APT_RETRY_INTERVAL:-10}
 NVIDIA_SMI_TIMEOUT=${NVIDIA_SMI_TIMEOUT:-20}
+export NVIDIA_SMI_TIMEOUT WSL_LIB_DIR
 PROGRESS_INTERVAL=${PROGRESS_INTERVAL:-60}
-
-# Miniforge is pinned: a new release means a new version and new hashes, copied from the .sha256
-# files published beside each installer on the release page (github.com/conda-forge/miniforge).
-# Check them there when bumping. MINIFORGE_URL may point at a mirror; the hash still applies.
-readonly MINIFORGE_VERSION="26.3.2-3"
-readonly MINIFORGE_SHA256_X86_64="848194851a98903134187fbb4ab50efe87b003e0c0f808f97644b7524a62bf2c"
-readonly MINIFORGE_SHA256_AARCH64="2c113a69297e612b01ca0f320c22a3107a11f2ab9b573d79ac868a175945ce29"
-
-# The CUDA builds follow the driver (choose_cuda_line); these override that choice.
-readonly USER_TORCH_CUDA=${TORCH_CUDA:-}
-readonly USER_JAX_CUDA=${JAX_CUDA:-}
-readonly USER_TORCH_INDEX_URL=${TORCH_INDEX_URL:-}
-TORCH_CUDA=""
-JAX_CUDA=""
-TORCH_INDEX_URL=""
+MIN_FREE_GB=${MIN_FREE_GB:-10}
 
 readonly EXIT_REBOOT=3
 
 DRY_RUN=0
 ASSUME_YES=0
 CPU_ONLY=0
-RECREATE=0
 BACKEND=tensorflow
-ENV_NAME=""
 IS_WSL=0
-CONDA=""
-ENV_PREFIX=""
+IN_CONTAINER=0
+OS_VERSION=""
+PY=python3
+BUILD=""
+LOCK=""
 NVIDIA_SMI=""
 DRIVER_VERSION=""
 CURRENT_STEP="开始 / start"
@@ -82,8 +74,8 @@ usage() {
 用法 / Usage: bash setup_gpu_ubuntu.sh [options]
 
 为本教程准备 Ubuntu + NVIDIA GPU：驱动、conda 环境、Keras 后端的 GPU 版，最后运行体检。
-Prepare Ubuntu with an NVIDIA GPU for the tutorial: the driver, the conda environment, the GPU
-build of the Keras backend, then run the doctor. Try --dry-run first.
+Prepare Ubuntu with an NVIDIA GPU for the tutorial: the driver, then the GPU build of the Keras
+backend in .venv, the environment of every make command. Try --dry-run first.
 
 Options:
   --dry-run          只打印将要运行的命令，不做任何改动（只写日志）
@@ -91,19 +83,18 @@ Options:
   --yes, -y          不提问，全部同意；标准输入不是终端（cron、Jupyter 的 !bash、管道）时必须给出
                      answer yes to every question; required when stdin is not a terminal (cron,
                      !bash in Jupyter, a pipe), where the script otherwise refuses and changes nothing
-  --cpu              不装驱动，装 CPU 版 / no driver, CPU packages only
+  --cpu              不装驱动，换回 CPU 版（make cpu）/ no driver; the CPU builds (make cpu)
   --backend NAME     tensorflow（默认 / default）、jax 或 / or torch
-  --env-name NAME    conda 环境名 / conda environment name (default: the name in environment.yml)
-  --recreate         即使环境已是最新也重建 / recreate the environment even when up to date
   --help, -h         显示本帮助 / show this help
 
 Exit status: 0 done; 1 failed or refused (nothing changed when refused); 2 bad arguments;
 3 a driver was installed: reboot, then run this script again.
 
-Environment: MINIFORGE_PREFIX (default ~/miniforge3), MINIFORGE_URL (a mirror of the pinned
-installer; its sha256 is still checked), TORCH_CUDA and JAX_CUDA (default: cu126 and cuda12, or
-cu130 and cuda13 with driver 580 or newer), SETUP_LOG (log file), APT_LOCK_TIMEOUT (seconds to
-wait for the dpkg lock, default 600), NVIDIA_SMI_TIMEOUT (default 20).
+Environment: TORCH_INDEX_URL (PyTorch's CUDA index, default https://download.pytorch.org/whl/
+followed by the build, e.g. cu130; point it at a mirror's copy where that site is slow),
+SETUP_LOG (log file), APT_LOCK_TIMEOUT (seconds to wait for apt's locks, default 600),
+NVIDIA_SMI_TIMEOUT (default 20), MIN_FREE_GB (free disk needed, default 10). http_proxy and
+https_proxy reach apt through sudo.
 EOF
 }
 
@@ -222,13 +213,23 @@ heartbeat() {
   done
 }
 
-# The command with sudo in front, unless this is root already: sets ROOT_CMD.
+# The command with sudo in front, unless this is root already: sets ROOT_CMD. sudo resets the
+# environment, so the proxy settings that apt needs to download are handed on by name.
 root_cmd() {
   if [[ $(id -u) == 0 ]]; then
     ROOT_CMD=("$@")
-  else
-    ROOT_CMD=(sudo "$@")
+    return 0
   fi
+  local name kept=()
+  for name in http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY; do
+    [[ -z ${!name:-} ]] || kept+=("$name")
+  done
+  ROOT_CMD=(sudo)
+  ((!${#kept[@]})) || ROOT_CMD+=("--preserve-env=$(
+    IFS=,
+    echo "${kept[*]}"
+  )")
+  ROOT_CMD+=("$@")
 }
 
 run_root() {
@@ -240,10 +241,27 @@ run_root() {
 apt_get() {
   if ((!APT_LOCK_SAID)); then
     APT_LOCK_SAID=1
-    say "    apt 会等其他软件包程序（例如开机后自动运行的 unattended-upgrades）用完 dpkg 锁，最多 $APT_LOCK_TIMEOUT 秒；等待时它会打印 Waiting for cache lock。" \
-      "    apt waits up to $APT_LOCK_TIMEOUT s for other package managers (such as unattended-upgrades after boot) to release the dpkg lock, printing \"Waiting for cache lock\" meanwhile."
+    say "    apt 会等其他软件包程序（例如开机后自动运行的 unattended-upgrades）用完它的锁，最多 $APT_LOCK_TIMEOUT 秒。" \
+      "    apt waits up to $APT_LOCK_TIMEOUT s for other package managers (such as unattended-upgrades after boot) to release its locks."
   fi
   run_root apt-get -o "DPkg::Lock::Timeout=$APT_LOCK_TIMEOUT" "$@"
+}
+
+# apt-get update takes the package lists' lock, which DPkg::Lock::Timeout does not cover: tried
+# again every APT_RETRY_INTERVAL seconds while another package manager holds it, up to
+# APT_LOCK_TIMEOUT.
+apt_update() {
+  local waited=0
+  until apt_get update; do
+    ((!DRY_RUN)) || return 0
+    if ((waited >= APT_LOCK_TIMEOUT)); then
+      die "apt-get update 在 $APT_LOCK_TIMEOUT 秒内一直失败（另一个软件包程序占着软件包列表的锁，或者连不上软件源）。请看上面 apt 的输出，过几分钟再运行本脚本。" \
+        "apt-get update kept failing for $APT_LOCK_TIMEOUT s (another package manager holds the package lists' lock, or the archive cannot be reached). See apt's output above and run this script again in a few minutes."
+    fi
+    say "    apt-get update 失败，$APT_RETRY_INTERVAL 秒后重试（可能在等另一个软件包程序的锁）/ apt-get update failed; trying again in $APT_RETRY_INTERVAL s (perhaps waiting for another package manager's lock)."
+    sleep "$APT_RETRY_INTERVAL"
+    waited=$((waited + APT_RETRY_INTERVAL))
+  done
 }
 
 # Yes/no question. --yes and --dry-run answer yes; without a terminal nobody can answer, so the
@@ -287,17 +305,10 @@ parse_args() {
       --dry-run) DRY_RUN=1 ;;
       -y | --yes) ASSUME_YES=1 ;;
       --cpu) CPU_ONLY=1 ;;
-      --recreate) RECREATE=1 ;;
       --backend=*) BACKEND=${1#*=} ;;
       --backend)
         (($# > 1)) || bad_arg "--backend 需要一个值 / needs a value"
         BACKEND=$2
-        shift
-        ;;
-      --env-name=*) ENV_NAME=${1#*=} ;;
-      --env-name)
-        (($# > 1)) || bad_arg "--env-name 需要一个值 / needs a value"
-        ENV_NAME=$2
         shift
         ;;
       *) bad_arg "未知参数 / unknown option: $1" ;;
@@ -308,13 +319,6 @@ parse_args() {
     tensorflow | jax | torch) ;;
     *) bad_arg "--backend 只能是 tensorflow、jax 或 torch / must be tensorflow, jax or torch: $BACKEND" ;;
   esac
-  if [[ -z $ENV_NAME ]]; then
-    ENV_NAME=$(sed -n 's/^name:[[:space:]]*\([^[:space:]#]*\).*/\1/p' "$ENV_FILE" | head -n 1)
-  fi
-  [[ $ENV_NAME =~ ^[A-Za-z0-9._-]+$ ]] ||
-    bad_arg "环境名只能含字母、数字和 ._- / the environment name may hold only letters, digits and ._-: '$ENV_NAME'"
-  [[ $ENV_NAME != base ]] ||
-    bad_arg "不能用 conda 的 base 环境 / conda's base environment cannot be used: --env-name base"
 }
 
 bad_arg() {
@@ -339,30 +343,42 @@ check_os() {
   pretty=$(os_field PRETTY_NAME)
   pretty=${pretty:-$id $version}
   if [[ $id != ubuntu ]]; then
-    die "本脚本只支持 Ubuntu 22.04 和 24.04，这台机器是 $pretty。没有做任何改动；其他系统请按 README 手动安装。" \
-      "this script supports Ubuntu 22.04 and 24.04 only; this machine runs $pretty. Nothing was changed; on other systems follow the README by hand."
+    die "本脚本只支持 Ubuntu 22.04、24.04 和 26.04，这台机器是 $pretty。没有做任何改动；其他系统请按 README 手动安装。" \
+      "this script supports Ubuntu 22.04, 24.04 and 26.04 only; this machine runs $pretty. Nothing was changed; on other systems follow the README by hand."
   fi
   case $version in
-    22.04 | 24.04) OS_NOTE="$pretty" ;;
-    20.04) OS_NOTE="$pretty (warned)" ;;
+    22.04 | 24.04 | 26.04) OS_NOTE="$pretty" ;;
+    20.04)
+      die "Ubuntu 20.04 的标准支持已经结束，它的软件源里也没有本项目需要的 Python 3.11+。没有做任何改动。请升级到 22.04 或更新的版本。" \
+        "Ubuntu 20.04 is past its standard support, and its archive has no Python 3.11 or newer, which this project needs. Nothing was changed. Upgrade to 22.04 or newer."
+      ;;
     *)
-      die "不支持 Ubuntu $version（支持 22.04 和 24.04）。没有做任何改动。" \
-        "Ubuntu $version is not supported (22.04 and 24.04 are). Nothing was changed."
+      die "不支持 Ubuntu $version（支持 22.04、24.04 和 26.04）。没有做任何改动。" \
+        "Ubuntu $version is not supported (22.04, 24.04 and 26.04 are). Nothing was changed."
       ;;
   esac
+  OS_VERSION=$version
   ARCH=$(uname -m)
   case $ARCH in
-    x86_64) MINIFORGE_SHA256=${MINIFORGE_SHA256:-$MINIFORGE_SHA256_X86_64} ;;
-    aarch64) MINIFORGE_SHA256=${MINIFORGE_SHA256:-$MINIFORGE_SHA256_AARCH64} ;;
+    x86_64 | aarch64) ;;
     *) die "不支持的 CPU 架构 $ARCH。没有做任何改动。" "unsupported CPU architecture $ARCH. Nothing was changed." ;;
   esac
-  MINIFORGE_URL=${MINIFORGE_URL:-https://github.com/conda-forge/miniforge/releases/download/$MINIFORGE_VERSION/Miniforge3-$MINIFORGE_VERSION-Linux-$ARCH.sh}
+  # A backend without a GPU build for this CPU (TensorFlow on aarch64) stops before anything.
+  local why
+  if ((!CPU_ONLY)) && ! why=$(python3 "$GPU_PY" choose --backend "$BACKEND" --cap 9.0 --driver 999 --machine "$ARCH" 2>&1 >/dev/null); then
+    printf '%s\n' "$why" >&2
+    die "没有做任何改动：用 --backend 选上面列出的后端，或用 --cpu。" \
+      "nothing was changed: choose one of the backends named above with --backend, or use --cpu."
+  fi
   if [[ $(id -u) == 0 && -n ${SUDO_USER:-} ]]; then
     die "请不要用 sudo 运行本脚本：conda 要装在你自己的用户下，需要 root 的步骤脚本会自己调用 sudo。没有做任何改动。" \
       "do not run this script with sudo: conda belongs to your own user, and the script calls sudo itself for the steps that need root. Nothing was changed."
   fi
   if [[ -n ${WSL_DISTRO_NAME:-} ]] || grep -qi microsoft "$PROC_VERSION_FILE" 2>/dev/null; then
     IS_WSL=1
+  fi
+  if [[ -e $FS_ROOT/.dockerenv || -e $FS_ROOT/run/.containerenv ]]; then
+    IN_CONTAINER=1
   fi
 }
 
@@ -383,67 +399,11 @@ report_os() {
   ((!IS_WSL)) || wsl=" · WSL"
   ((!CPU_ONLY)) || cpu=" (CPU)"
   say "    系统 / OS: $OS_NOTE · $ARCH$wsl"
-  if [[ $OS_NOTE == *"(warned)" ]]; then
-    warn "Ubuntu 20.04 的标准支持已经结束，新驱动和新版 Python 包可能装不上；建议升级到 22.04 或 24.04。继续运行。" \
-      "Ubuntu 20.04 is past its standard support; new drivers and Python packages may not install. Upgrading to 22.04 or 24.04 is advised. Going on."
-  fi
-  say "    后端 / Backend: $BACKEND$cpu · conda 环境 / environment: $ENV_NAME"
+  ((!IN_CONTAINER)) || say "    容器 / Container: yes"
+  say "    后端 / Backend: $BACKEND$cpu · 环境 / environment: $SCRIPT_DIR/.venv"
   if ((DRY_RUN)); then
     say "    演习模式：只打印命令，不做改动 / Dry run: commands are printed, nothing is changed."
   fi
-}
-
-# --- the CUDA line ----------------------------------------------------------------------------
-
-# Which CUDA builds a driver runs: CUDA 12 from driver 525 on, CUDA 13 (needed by the newest GPU
-# generation) from 580 on. Keep in step with cuda_builds() and MIN_DRIVER in
-# src/keras_tutorial/doctor.py: a bats scenario compares this script's choices with them.
-# TensorFlow's pip wheels are CUDA 12 only, which newer drivers run as well.
-choose_cuda_line() {
-  local major=${1:-0} torch=cu126 jax=cuda12
-  if ((major >= 580)); then
-    torch=cu130
-    jax=cuda13
-  fi
-  TORCH_CUDA=${USER_TORCH_CUDA:-$torch}
-  JAX_CUDA=${USER_JAX_CUDA:-$jax}
-  TORCH_INDEX_URL=${USER_TORCH_INDEX_URL:-https://download.pytorch.org/whl/$TORCH_CUDA}
-}
-
-# The CUDA major version of the chosen backend's GPU build, and the driver it needs.
-cuda_major() {
-  case $BACKEND in
-    tensorflow) echo 12 ;;
-    jax) echo "${JAX_CUDA#cuda}" ;;
-    torch) local v=${TORCH_CUDA#cu} && echo "${v:0:2}" ;;
-  esac
-}
-
-min_driver() {
-  case $1 in
-    13) echo 580 ;;
-    *) echo 525 ;;
-  esac
-}
-
-# A working driver older than the backend's CUDA build needs: stop before changing anything.
-check_driver_age() {
-  local version=$1 major cuda needed
-  major=${version%%.*}
-  [[ $major =~ ^[0-9]+$ ]] || return 0
-  choose_cuda_line "$major"
-  cuda=$(cuda_major)
-  needed=$(min_driver "$cuda")
-  ((major < needed)) || return 0
-  local how_zh how_en
-  how_zh="运行 ubuntu-drivers list 看这块显卡支持哪些驱动，装一个 $needed 或更新的版本（例如 sudo apt-get install nvidia-driver-<版本>），重启后再运行本脚本"
-  how_en="run ubuntu-drivers list to see the drivers this GPU supports, install one of $needed or newer (sudo apt-get install nvidia-driver-<version>), reboot and run this script again"
-  if ((IS_WSL)); then
-    how_zh="在 Windows 上安装最新的 NVIDIA 驱动，再运行本脚本"
-    how_en="install the current NVIDIA driver on Windows, then run this script again"
-  fi
-  die "NVIDIA 驱动 $version 太旧：$BACKEND 的 CUDA $cuda 版需要 $needed 或更新的驱动。没有做任何改动。请$how_zh；如果没有这么新的驱动，这块显卡用不了 CUDA $cuda，请用 --cpu。" \
-    "NVIDIA driver $version is too old: the CUDA $cuda build of $BACKEND needs driver $needed or newer. Nothing was changed. To update, $how_en; if there is none that new, this GPU cannot run CUDA $cuda: use --cpu."
 }
 
 # --- steps 2 and 3: GPU and driver ------------------------------------------------------------
@@ -460,25 +420,19 @@ find_nvidia_smi() {
   fi
 }
 
-# Print the driver version. Status 1: no nvidia-smi, or it fails; 2: it hangs (a stuck driver
-# must not hang the script).
+# Print the driver version (gpu.py's query: the one call of nvidia-smi, with its time limit).
+# Status 1: no nvidia-smi, or it fails; 2: it hangs (a stuck driver must not hang the script).
 driver_version() {
   find_nvidia_smi || return 1
-  local out rc=0 limit=()
-  ! command -v timeout >/dev/null || limit=(timeout -k 5 "$NVIDIA_SMI_TIMEOUT")
-  out=$("${limit[@]}" "$NVIDIA_SMI" --query-gpu=driver_version --format=csv,noheader 2>/dev/null) ||
-    rc=$?
-  ((rc != 124 && rc != 137)) || return 2
-  ((rc == 0)) || return 1
-  out=${out%%$'\n'*}
-  out=${out//[[:space:]]/}
-  [[ $out =~ ^[0-9]+(\.[0-9]+)*$ ]] || return 1
-  printf '%s' "$out"
+  local out rc=0
+  out=$(python3 "$GPU_PY" query 2>/dev/null) || rc=$?
+  ((rc == 0)) || return "$rc"
+  printf '%s' "${out%%$'\n'*}"
 }
 
 driver_packages() {
   dpkg-query -W -f='${Package} ${Status}\n' 'nvidia-driver-*' 'nvidia-headless-*' 2>/dev/null |
-    grep -E '^nvidia-(driver|headless)-.*[0-9].* install ok installed$' || true
+    grep -E '^nvidia-(driver|headless)-(no-dkms-)?[0-9]+(-server)?(-open)? install ok installed$' || true
 }
 
 # A driver package is installed (maybe not loaded yet).
@@ -513,6 +467,12 @@ find_gpu() {
     return 0
   fi
   local gpu=""
+  if ((IN_CONTAINER)); then
+    # A container sees the GPU only through the devices the host passes in (--gpus all).
+    compgen -G "$FS_ROOT/dev/nvidia[0-9]*" >/dev/null || check_before_driver
+    say "    容器：宿主机传进了 GPU 设备 / Container: the host passes GPU devices in."
+    return 0
+  fi
   if command -v lspci >/dev/null; then
     gpu=$(lspci 2>/dev/null | grep -iE '(vga|3d|display).*nvidia' | head -n 1 || true)
   elif driver_version >/dev/null; then
@@ -653,10 +613,61 @@ diagnose_driver() {
 driver_works() {
   DRIVER_VERSION=$1
   find_nvidia_smi || true
-  check_driver_age "$DRIVER_VERSION"
   say "    驱动已可用 / The driver works: $DRIVER_VERSION ($NVIDIA_SMI)"
-  ((CPU_ONLY)) || say "    CUDA 版本 / CUDA build: $(cuda_major)"
+  choose_build
   forget_reboot
+}
+
+# What would get in the way of a driver from Ubuntu's packages: stop before apt touches anything.
+check_before_driver() {
+  if ((IN_CONTAINER)); then
+    die "这是一个容器，里面看不到能用的 NVIDIA GPU。容器里不要装驱动：GPU 来自宿主机。请在宿主机上装好驱动和 NVIDIA Container Toolkit，再用 docker run --gpus all（podman：--device nvidia.com/gpu=all）启动容器，然后在容器里运行本脚本。没有做任何改动。" \
+      "this is a container, and it sees no usable NVIDIA GPU. Never install a driver inside a container: the GPU comes from the host. Install the driver and the NVIDIA Container Toolkit on the host, start the container with docker run --gpus all (podman: --device nvidia.com/gpu=all), then run this script inside it. Nothing was changed."
+  fi
+  if command -v nvidia-uninstall >/dev/null || [[ -e $FS_ROOT/usr/bin/nvidia-installer ]]; then
+    die "这台机器上有一个用 NVIDIA 官网 .run 安装包装的驱动（找到 nvidia-uninstall / nvidia-installer），它会和 Ubuntu 的驱动包冲突。没有做任何改动。请先卸载它：sudo nvidia-uninstall（或 sudo nvidia-installer --uninstall），重启，再运行本脚本。" \
+      "a driver from NVIDIA's .run installer is on this machine (nvidia-uninstall / nvidia-installer found); it conflicts with Ubuntu's driver packages. Nothing was changed. Remove it first: sudo nvidia-uninstall (or sudo nvidia-installer --uninstall), reboot, then run this script again."
+  fi
+  local lookalike
+  lookalike=$(dpkg-query -W -f='${Package} ${Status}\n' 'nvidia-*local-repo*' 2>/dev/null | grep ' install ok installed$' | cut -d ' ' -f 1 | tr '\n' ' ' || true)
+  if [[ -n $lookalike ]]; then
+    warn "$lookalike只是 NVIDIA 的本地软件源（一个装着 .deb 的仓库），不是驱动；脚本不把它当驱动，装的是 Ubuntu 推荐的驱动。" \
+      "${lookalike}is only NVIDIA's local repository (a folder of .deb files), not a driver; the script does not count it as one and installs Ubuntu's recommended driver."
+  fi
+}
+
+# Under WSL the Windows driver provides /usr/lib/wsl/lib/nvidia-smi; a Linux nvidia-utils package
+# installed inside WSL puts another nvidia-smi first on PATH, which cannot work there.
+check_wsl_utils() {
+  local utils
+  utils=$(dpkg-query -W -f='${Package} ${Status}\n' 'nvidia-utils-*' 2>/dev/null | grep ' install ok installed$' | cut -d ' ' -f 1 | head -n 1 || true)
+  [[ -n $utils ]] || return 0
+  die "WSL 里装了 Linux 的 $utils，它的 nvidia-smi 挡在 Windows 驱动提供的 $WSL_LIB_DIR/nvidia-smi 前面，在 WSL 里用不了。没有做任何改动。请卸载它：sudo apt-get remove $utils，再运行本脚本（WSL 里的驱动只来自 Windows）。" \
+    "a Linux $utils is installed inside WSL; its nvidia-smi comes before $WSL_LIB_DIR/nvidia-smi, which the Windows driver provides, and cannot work in WSL. Nothing was changed. Remove it: sudo apt-get remove $utils, then run this script again (under WSL the driver comes from Windows only)."
+}
+
+# The packages of the driver that ubuntu-drivers recommends for this GPU (--gpgpu on a server),
+# installed by this script's own apt call so that apt's lock timeout and exit status apply:
+# sets DRIVER_PACKAGES.
+recommended_packages() {
+  local out first branch modules
+  out=$(ubuntu-drivers list --recommended "$@" 2>/dev/null || true)
+  first=$(printf '%s\n' "$out" | sed -n '/[^[:space:]]/{p;q}')
+  branch=${first%%,*}
+  branch=${branch%% *}
+  branch=${branch#nvidia-driver-}
+  branch=${branch#nvidia:}
+  if [[ ! $branch =~ ^[0-9]+(-server)?(-open)?$ ]]; then
+    die "ubuntu-drivers list --recommended $* 没有推荐任何 NVIDIA 驱动（输出：${out:-空}）。没有装驱动。请看 ubuntu-drivers list 的输出；这块显卡可能太新，需要更新的 ubuntu-drivers-common 或内核。" \
+      "ubuntu-drivers list --recommended $* recommends no NVIDIA driver (it printed: ${out:-nothing}). No driver was installed. See what ubuntu-drivers list shows; this GPU may be newer than ubuntu-drivers-common or the kernel."
+  fi
+  if (($#)); then
+    DRIVER_PACKAGES=("nvidia-headless-$branch" "nvidia-utils-$branch")
+  else
+    DRIVER_PACKAGES=("nvidia-driver-$branch")
+  fi
+  modules=$(sed -n 's/.*kernel modules provided by \([^)[:space:]]*\).*/\1/p' <<<"$first")
+  [[ -z $modules ]] || DRIVER_PACKAGES+=("$modules")
 }
 
 install_driver() {
@@ -677,6 +688,7 @@ install_driver() {
       "nvidia-smi did not answer within $NVIDIA_SMI_TIMEOUT s: the driver or the GPU is stuck. Nothing was changed. Reboot; if it happens again, look at sudo dmesg | grep -i -e nvrm -e xid."
   fi
   if ((IS_WSL)); then
+    check_wsl_utils
     die "WSL 里找不到可用的 nvidia-smi（PATH 和 $WSL_LIB_DIR 里都看过了）。WSL 不要在 Linux 里装驱动：请在 Windows 上安装最新的 NVIDIA 驱动（它同时为 WSL 提供 GPU），在 PowerShell 里运行 wsl --update，再重新运行本脚本；或用 --cpu 只装 CPU 版。" \
       "no working nvidia-smi inside WSL (looked on PATH and in $WSL_LIB_DIR). Never install a Linux driver in WSL: install the current NVIDIA driver on Windows (it provides the GPU to WSL as well), run wsl --update in PowerShell, then run this script again; or use --cpu for CPU packages only."
   fi
@@ -695,6 +707,7 @@ install_driver() {
     ask_reboot
     exit "$EXIT_REBOOT"
   fi
+  check_before_driver
   if secure_boot_on; then
     warn "安全启动(Secure Boot)已开启。安装驱动时可能要你设一个 MOK 密码，重启时要在蓝色界面登记(Enroll MOK)，否则驱动无法加载。" \
       "Secure Boot is on. The driver install may ask you to set a MOK password, and the reboot shows a blue screen where you must enroll it (Enroll MOK), or the driver will not load."
@@ -706,43 +719,32 @@ install_driver() {
     flags=(--gpgpu)
     say "    没有装桌面（服务器）：用计算版驱动 / No desktop installed (a server): the compute (--gpgpu) driver."
   fi
-  confirm_or_stop "用 ubuntu-drivers 安装推荐的 NVIDIA 驱动？" "Install the recommended NVIDIA driver with ubuntu-drivers?"
+  confirm_or_stop "安装 Ubuntu 推荐的 NVIDIA 驱动？" "Install Ubuntu's recommended NVIDIA driver?"
   require_root "安装驱动" "installing the driver"
   # Fresh package lists, so that the recommended driver is the current one and downloads work;
-  # the newest ubuntu-drivers-common knows the newest GPUs, and installing it waits for the lock.
-  apt_get update
+  # the newest ubuntu-drivers-common knows the newest GPUs.
+  apt_update
   apt_get install -y ubuntu-drivers-common
-  run_root ubuntu-drivers install "${flags[@]}"
+  if ((DRY_RUN)) && ! command -v ubuntu-drivers >/dev/null; then
+    show_cmd "[dry-run]" ubuntu-drivers list --recommended "${flags[@]}"
+    DRIVER_PACKAGES=("<ubuntu-drivers 推荐的驱动 / the recommended driver>")
+  else
+    recommended_packages "${flags[@]}"
+  fi
+  apt_get install -y "${DRIVER_PACKAGES[@]}"
   if ((DRY_RUN)); then
-    ((!${#flags[@]})) || say "    [dry-run] 然后安装对应版本的 nvidia-utils-<版本>-server / then nvidia-utils-<branch>-server"
-    say "    [dry-run] 真正运行时脚本会在这里检查驱动包已装上，然后停下，请你重启后再运行一次；下面是重启后的步骤。" \
-      "    [dry-run] A real run checks here that a driver package arrived, then stops and asks for a reboot and a re-run; the steps after the reboot follow."
-    choose_cuda_line ""
+    say "    [dry-run] 真正运行时脚本会在这里检查驱动包已装上，然后停下，请你重启后再运行一次；之后的步骤在重启后进行。" \
+      "    [dry-run] A real run checks here that a driver package arrived, then stops and asks for a reboot and a re-run; the steps after that follow the reboot."
+    BUILD="(重启后选择 / chosen after the reboot)"
     return 0
   fi
-  # ubuntu-drivers exits 0 even when it installed nothing.
   if ! driver_package_installed; then
-    die "ubuntu-drivers 运行结束了，但没有装上任何 NVIDIA 驱动包。常见原因：另一个安装程序占着 apt 锁（刚开机时的自动更新 unattended-upgrades）、找不到适合这块显卡的驱动（No drivers found）、DKMS 编译失败。请看上面和日志里 ubuntu-drivers 的输出，以及 ubuntu-drivers list 列出的驱动；过几分钟再运行本脚本即可重试。" \
-      "ubuntu-drivers finished, but no NVIDIA driver package is installed. Common causes: another installer holds the apt lock (unattended-upgrades right after boot), no driver suits this GPU (\"No drivers found\"), or the DKMS build failed. Look at ubuntu-drivers' output above and in the log, and at what ubuntu-drivers list shows; run this script again in a few minutes to retry."
-  fi
-  if ((${#flags[@]})); then
-    install_server_utils
+    die "apt 运行结束了，但没有装上 NVIDIA 驱动包（${DRIVER_PACKAGES[*]}）。请看上面和日志里 apt 的输出；过几分钟再运行本脚本即可重试。" \
+      "apt finished, but no NVIDIA driver package is installed (${DRIVER_PACKAGES[*]}). See apt's output above and in the log; run this script again in a few minutes to retry."
   fi
   say "" "驱动已安装：$(driver_packages | cut -d ' ' -f 1 | tr '\n' ' ')/ The driver is installed."
   ask_reboot
   exit "$EXIT_REBOOT"
-}
-
-# Servers get no nvidia-smi with --gpgpu: add the utils of the branch that was just installed.
-install_server_utils() {
-  local branch
-  branch=$(installed_branch)
-  if [[ -n $branch ]]; then
-    apt_get install -y "nvidia-utils-$branch"
-  else
-    warn "认不出装的驱动版本，请自己安装 nvidia-utils-<版本>-server 以获得 nvidia-smi。" \
-      "cannot tell which driver branch was installed; install nvidia-utils-<branch>-server yourself to get nvidia-smi."
-  fi
 }
 
 # The kernel module is loaded but nvidia-smi is missing: the utils package is what is missing,
@@ -751,15 +753,22 @@ install_utils() {
   local loaded=$1 branch
   say "    驱动模块 $loaded 已加载，但没有 nvidia-smi：安装对应的 nvidia-utils。" \
     "    The driver module $loaded is loaded, but nvidia-smi is missing: installing the matching nvidia-utils."
-  check_driver_age "$loaded"
   branch=$(installed_branch)
   if [[ -z $branch ]]; then
     die "驱动模块 $loaded 已加载，但没有 nvidia-smi，也没有 Ubuntu 的驱动包（可能是 .run 安装包装的驱动）。没有做任何改动。请安装与 $loaded 同版本的 nvidia-smi，再运行本脚本。" \
       "the driver module $loaded is loaded, but there is no nvidia-smi and no Ubuntu driver package (perhaps a driver from a .run installer). Nothing was changed. Install the nvidia-smi of version $loaded, then run this script again."
   fi
-  confirm_or_stop "安装 nvidia-utils-$branch（提供 nvidia-smi）？" "Install nvidia-utils-$branch (which provides nvidia-smi)?"
+  # The utils must be the loaded module's exact version: nvidia-smi refuses any other.
+  local pinned
+  pinned=$(apt-cache madison "nvidia-utils-$branch" 2>/dev/null | awk -F '|' '{ gsub(/ /, "", $2); print $2 }' |
+    grep -m 1 -F "$loaded-" || true)
+  if [[ -z $pinned ]]; then
+    die "软件源里没有与已加载的驱动模块 $loaded 同版本的 nvidia-utils-$branch（nvidia-smi 只认同版本的模块）。没有做任何改动。多半是驱动包已更新而模块还是旧的：请重启，再运行本脚本。" \
+      "the archive has no nvidia-utils-$branch of the loaded module's version $loaded (nvidia-smi works with its own version only). Nothing was changed. Most likely the driver packages were updated and the old module is still loaded: reboot, then run this script again."
+  fi
+  confirm_or_stop "安装 nvidia-utils-$branch=$pinned（提供 nvidia-smi）？" "Install nvidia-utils-$branch=$pinned (which provides nvidia-smi)?"
   require_root "安装 nvidia-utils" "installing nvidia-utils"
-  apt_get install -y "nvidia-utils-$branch"
+  apt_get install -y "nvidia-utils-$branch=$pinned"
   if ((DRY_RUN)); then
     DRIVER_VERSION=$loaded
     return 0
@@ -771,250 +780,144 @@ install_utils() {
   driver_works "$version"
 }
 
-# --- step 4: conda ----------------------------------------------------------------------------
+# --- step 4: Python -----------------------------------------------------------------------------
 
-find_conda() {
-  if [[ -x $MINIFORGE_PREFIX/bin/conda ]]; then
-    CONDA=$MINIFORGE_PREFIX/bin/conda
-  elif [[ -n ${CONDA_EXE:-} && -x ${CONDA_EXE:-} ]]; then
-    CONDA=$CONDA_EXE
-  elif command -v conda >/dev/null; then
-    CONDA=$(command -v conda)
-  else
-    return 1
-  fi
-}
-
-download() {
-  local url=$1 dest=$2
-  if command -v curl >/dev/null; then
-    run_long curl -fL --retry 3 --proto '=https' --tlsv1.2 -o "$dest" "$url"
-  elif command -v wget >/dev/null; then
-    run_long wget --https-only -O "$dest" "$url"
-  else
-    die "需要 curl 或 wget 来下载 Miniforge：sudo apt-get install curl" \
-      "curl or wget is needed to download Miniforge: sudo apt-get install curl"
-  fi
-}
-
-install_conda() {
-  step "安装 conda（Miniforge）" "Install conda (Miniforge)"
-  if find_conda; then
-    say "    conda: $CONDA"
-    skip "conda" "conda"
+# The Python that make builds .venv with: the first of python3, python3.13 ... python3.11 that is
+# one the locks have wheels for (3.11 to 3.13: TensorFlow 2.21 publishes none for 3.14) and that
+# can make a virtual environment. Sets PY.
+find_python() {
+  local candidate
+  for candidate in python3 python3.13 python3.12 python3.11; do
+    command -v "$candidate" >/dev/null || continue
+    "$candidate" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null ||
+      continue
+    PY=$candidate
     return 0
-  fi
-  if [[ -e $MINIFORGE_PREFIX ]]; then
-    die "$MINIFORGE_PREFIX 已存在，但里面没有 conda。请把它移走，或用 MINIFORGE_PREFIX 指定别的目录。没有做任何改动。" \
-      "$MINIFORGE_PREFIX exists but holds no conda. Move it away, or choose another folder with MINIFORGE_PREFIX. Nothing was changed."
-  fi
-  say "    没有找到 conda，将安装 Miniforge $MINIFORGE_VERSION 到 $MINIFORGE_PREFIX" \
-    "    conda not found: Miniforge $MINIFORGE_VERSION goes to $MINIFORGE_PREFIX"
-  confirm_or_stop "下载并安装 Miniforge？" "Download and install Miniforge?"
-  CONDA=$MINIFORGE_PREFIX/bin/conda
-  if ((DRY_RUN)); then
-    local placeholder="${TMPDIR:-/tmp}/miniforge-XXXXXX.sh"
-    download "$MINIFORGE_URL" "$placeholder"
-    say "    [dry-run] sha256 必须是 / must be $MINIFORGE_SHA256"
-    run bash "$placeholder" -b -p "$MINIFORGE_PREFIX"
-    return 0
-  fi
-  local installer actual
-  installer=$(mktemp "${TMPDIR:-/tmp}/miniforge-XXXXXX.sh")
-  TMP_FILES+=("$installer")
-  download "$MINIFORGE_URL" "$installer"
-  actual=$(sha256sum "$installer" | cut -d ' ' -f 1)
-  if [[ $actual != "$MINIFORGE_SHA256" ]]; then
-    rm -f -- "$installer"
-    die "下载的 Miniforge 校验失败（sha256 是 $actual，应为 $MINIFORGE_SHA256）：文件不完整或被篡改，已删除，什么也没有安装。请重试。" \
-      "the downloaded Miniforge failed its check (sha256 $actual, expected $MINIFORGE_SHA256): it is incomplete or tampered with. It was deleted and nothing was installed. Try again."
-  fi
-  say "    sha256 正确 / sha256 matches: $actual"
-  # -b: batch mode, which leaves ~/.bashrc alone; the last message says how to activate.
-  run_long bash "$installer" -b -p "$MINIFORGE_PREFIX"
-  rm -f -- "$installer"
+  done
+  return 1
 }
 
-# --- step 5: the environment ------------------------------------------------------------------
+python_version_of() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true; }
 
-# One JSON string's contents as text: conda writes non-ASCII characters as \uXXXX.
-json_unescape() {
-  local s=$1
-  s=${s//\\\"/\"}
-  s=${s//\\\//\/}
-  LC_ALL=C.UTF-8 printf '%b' "$s"
-}
-
-# The environment's folder, from `conda env list --json` (one path per line, spaces and all);
-# nothing when there is no such environment.
-env_prefix() {
-  local json line path
-  json=$("$CONDA" env list --json 2>/dev/null) || return 0
-  while IFS= read -r line; do
-    [[ $line =~ ^[[:space:]]*\"(.*)\",?[[:space:]]*$ ]] || continue
-    path=$(json_unescape "${BASH_REMATCH[1]}")
-    if [[ $path == /* && ${path##*/} == "$ENV_NAME" && ${path%/*} == */envs ]]; then
-      printf '%s' "$path"
+prepare_python() {
+  step "准备 Python" "Prepare Python"
+  local version packages=()
+  if find_python; then
+    version=$(python_version_of "$PY")
+    say "    Python: $PY ($version)"
+    # Ubuntu leaves out ensurepip: python3 -m venv fails without pythonX.Y-venv.
+    if "$PY" -c 'import ensurepip, venv' 2>/dev/null; then
+      skip "Python" "Python"
       return 0
     fi
-  done <<<"$json"
-}
-
-# Sets ENV_PREFIX to the environment's folder, which must exist: the stamp goes there, and never
-# to "/".
-require_env_prefix() {
-  ENV_PREFIX=$(env_prefix)
-  [[ -n $ENV_PREFIX && -d $ENV_PREFIX ]] ||
-    die "conda env list --json 没有列出环境 $ENV_NAME 的目录，无法记录它的安装状态。请看日志里 conda 的输出。" \
-      "conda env list --json lists no folder for the environment $ENV_NAME, so its state cannot be recorded. See conda's output in the log."
-}
-
-# What the environment was built from: when any of it changes, the environment is rebuilt.
-wanted_stamp() {
-  local sources
-  sources=$(cat "$ENV_FILE" "$PYPROJECT" | sha256sum | cut -d ' ' -f 1)
-  backend_pip_args
-  printf 'sources=%s backend=%s cpu=%s build=%s\n' "$sources" "$BACKEND" "$CPU_ONLY" "${BACKEND_PIP_ARGS[*]}"
-}
-
-# The stamp also marks an environment as made by this script: only those are ever removed.
-STAMP_NAME=.keras-tutorial-setup
-UP_TO_DATE=0
-
-create_env() {
-  step "创建 conda 环境" "Create the conda environment"
-  local prefix=""
-  if [[ -x $CONDA ]]; then
-    prefix=$(env_prefix)
-  fi
-  if [[ -n $prefix ]]; then
-    if ((!RECREATE)) && [[ -f $prefix/$STAMP_NAME && $(cat "$prefix/$STAMP_NAME") == "$(wanted_stamp)" ]]; then
-      say "    环境 $ENV_NAME 已是最新 / Environment $ENV_NAME is up to date: $prefix"
-      skip "conda 环境与后端" "conda environment and backend"
-      UP_TO_DATE=1
-      return 0
-    fi
-    if [[ ! -f $prefix/$STAMP_NAME ]]; then
-      die "已经有一个叫 $ENV_NAME 的 conda 环境（$prefix），但它不是本脚本创建的，脚本不会删除它。没有做任何改动。请用 --env-name 另起一个名字，或者自己把它改名（conda rename -n $ENV_NAME $ENV_NAME-old）或删除后再运行。" \
-        "a conda environment named $ENV_NAME exists ($prefix), but this script did not create it, so it will not remove it. Nothing was changed. Choose another name with --env-name, or rename it yourself (conda rename -n $ENV_NAME $ENV_NAME-old) or remove it, then run again."
-    fi
-    if [[ ${CONDA_PREFIX:-} == "$prefix" ]]; then
-      die "环境 $ENV_NAME 需要重建，但它正是当前激活的环境（CONDA_PREFIX），conda 不能删除正在使用的环境。没有做任何改动。请先运行 conda deactivate，再运行本脚本。" \
-        "the environment $ENV_NAME needs to be recreated, but it is the active one (CONDA_PREFIX), which conda cannot remove. Nothing was changed. Run conda deactivate first, then this script again."
-    fi
-    say "    环境 $ENV_NAME 已存在，但与 environment.yml、pyproject.toml 或所选后端不一致，将重建。" \
-      "    Environment $ENV_NAME exists but differs from environment.yml, pyproject.toml or the chosen backend: it will be recreated."
-    confirm_or_stop "删除并重建 conda 环境 $ENV_NAME？" "Remove and recreate the conda environment $ENV_NAME?"
-    run "$CONDA" env remove -n "$ENV_NAME" -y
-  fi
-  run_long "$CONDA" env create -n "$ENV_NAME" -f "$ENV_FILE"
-  if ((!DRY_RUN)); then
-    # Marked as this script's at once, so that a later step failing leaves it removable.
-    require_env_prefix
-    printf 'incomplete\n' >"$ENV_PREFIX/$STAMP_NAME"
-  fi
-  run "$CONDA" env config vars set -n "$ENV_NAME" "KERAS_BACKEND=$BACKEND"
-}
-
-# --- step 6: the backend ----------------------------------------------------------------------
-
-# The version pinned in pyproject.toml, e.g. `pin tensorflow` sets PIN=2.21.0. Read from there so
-# that the GPU build is always the version the notebooks were run with.
-pin() {
-  PIN=$(grep -o "\"$1==[^\"]*\"" "$PYPROJECT" | head -n 1 | sed 's/.*==//; s/"//g' || true)
-  [[ -n $PIN ]] || die "pyproject.toml 里找不到 $1 的版本。" "pyproject.toml pins no version of $1."
-}
-
-# What pip installs for the backend: sets BACKEND_PIP_ARGS (empty when environment.yml has it).
-backend_pip_args() {
-  pin "$BACKEND"
-  case $BACKEND:$CPU_ONLY in
-    tensorflow:0) BACKEND_PIP_ARGS=("tensorflow[and-cuda]==$PIN") ;;
-    tensorflow:1) BACKEND_PIP_ARGS=() ;;
-    jax:0) BACKEND_PIP_ARGS=("jax[$JAX_CUDA]==$PIN") ;;
-    jax:1) BACKEND_PIP_ARGS=() ;; # the project's jax extra below is the CPU build
-    torch:0) BACKEND_PIP_ARGS=("torch==$PIN" --index-url "$TORCH_INDEX_URL") ;;
-    torch:1) BACKEND_PIP_ARGS=("torch==$PIN" --index-url "https://download.pytorch.org/whl/cpu") ;;
-  esac
-}
-
-# Every pip call of this script goes through here (pip settings belong in one place). conda run
-# passes the environment on, so the learner's own pip settings (PIP_INDEX_URL, PIP_DEFAULT_TIMEOUT,
-# a pip.conf: a mirror, see README) apply to every call, as to conda's pip run for environment.yml.
-pip_run() {
-  run_long "$CONDA" run -n "$ENV_NAME" --no-capture-output python -m pip "$@"
-}
-pip_install() { pip_run install "$@"; }
-
-install_backend() {
-  local what="GPU"
-  ((!CPU_ONLY)) || what="CPU"
-  step "安装后端的 $what 版" "Install the backend's $what build"
-  if ((UP_TO_DATE)); then
-    skip "$BACKEND" "$BACKEND"
-    return 0
-  fi
-  backend_pip_args
-  if ((${#BACKEND_PIP_ARGS[@]})); then
-    # environment.yml installed TensorFlow's CPU build, which owns the GPU build's folder.
-    [[ $BACKEND != tensorflow ]] || pip_run uninstall --yes tensorflow-cpu
-    pip_install "${BACKEND_PIP_ARGS[@]}"
+    packages=("python$version-venv")
+  elif [[ $OS_VERSION == 22.04 ]]; then
+    # 22.04 ships Python 3.10, older than the locks allow; Ubuntu's own python3.11 fits.
+    PY=python3.11
+    packages=(python3.11 python3.11-venv)
   else
-    say "    environment.yml 已装好 $BACKEND 的 CPU 版 / environment.yml installed the CPU build of $BACKEND already."
+    die "没有找到 Python 3.11–3.13（本项目锁定的 TensorFlow 2.21 只为这几个版本发布了 wheel；这台机器的 python3 是 $(python_version_of python3)）。没有做任何改动。请安装 Python 3.13 或更早的 3.11+（例如 uv python install 3.13），再用 PYTHON=… 运行 make。" \
+      "no Python 3.11 to 3.13 found (TensorFlow 2.21, which this project locks, publishes wheels for those only; python3 here is $(python_version_of python3)). Nothing was changed. Install Python 3.13 or an earlier 3.11+ (for example uv python install 3.13), then run make with PYTHON=…."
   fi
-  # The project's own extra (jaxlib, ...), already satisfied by the build just installed.
-  if [[ $BACKEND != tensorflow ]]; then
-    pip_install -e "${SCRIPT_DIR}[$BACKEND]"
-  fi
-  if ((!DRY_RUN)); then
-    local stamp
-    require_env_prefix
-    stamp=$(wanted_stamp)
-    printf '%s\n' "$stamp" >"$ENV_PREFIX/$STAMP_NAME"
-  fi
+  say "    需要安装 / Needed: ${packages[*]}"
+  confirm_or_stop "用 apt 安装 ${packages[*]}？" "Install ${packages[*]} with apt?"
+  require_root "安装 Python" "installing Python"
+  apt_update
+  apt_get install -y "${packages[@]}"
 }
 
-# --- step 7: the doctor -----------------------------------------------------------------------
+# --- step 5: the GPU build, into make's environment -------------------------------------------
+
+# Free space where .venv lives: the GPU build with its CUDA libraries needs about MIN_FREE_GB.
+check_disk() {
+  local free_kb free_gb
+  free_kb=$(df -Pk "$SCRIPT_DIR" | awk 'NR == 2 { print $4 }')
+  [[ $free_kb =~ ^[0-9]+$ ]] || return 0
+  free_gb=$((free_kb / 1024 / 1024))
+  ((free_gb < MIN_FREE_GB)) || return 0
+  die "$SCRIPT_DIR 所在的磁盘只剩 $free_gb GB，后端的 GPU 版（含 CUDA 库）需要约 $MIN_FREE_GB GB。没有下载任何东西。请先腾出空间再运行。" \
+    "only $free_gb GB is free on the disk of $SCRIPT_DIR; the backend's GPU build with its CUDA libraries needs about $MIN_FREE_GB GB. Nothing was downloaded. Free some space, then run this again."
+}
+
+# PyTorch's CUDA builds come from PyTorch's own index, not from a PyPI mirror: say so when pip
+# has a mirror and TORCH_INDEX_URL does not point at one.
+check_torch_index() {
+  [[ $BACKEND == torch && -z ${TORCH_INDEX_URL:-} ]] || return 0
+  local mirror=${PIP_INDEX_URL:-}
+  [[ -n $mirror ]] || mirror=$("$PY" -m pip config get global.index-url 2>/dev/null || true)
+  [[ -n $mirror ]] || return 0
+  warn "pip 配置了镜像（$mirror），但 PyTorch 的 CUDA 版只在 PyTorch 自己的索引上，TORCH_INDEX_URL 没有设置，所以会从 https://download.pytorch.org/whl/$BUILD 下载。能直连的话不用管；否则把 TORCH_INDEX_URL 设成镜像里对应的地址（例如 https://mirrors.nju.edu.cn/pytorch/whl/$BUILD，见 README 的镜像一节）再运行。" \
+    "pip has a mirror ($mirror), but PyTorch's CUDA builds live on PyTorch's own index and TORCH_INDEX_URL is not set, so they come from https://download.pytorch.org/whl/$BUILD. Fine where that site is reachable; otherwise set TORCH_INDEX_URL to your mirror's copy of it (README, mirrors section) and run this again."
+}
+
+# The build of the table (src/keras_tutorial/gpu_builds.tsv) for this GPU and driver, chosen by
+# gpu.py, the same code make gpu and the doctor run: sets BUILD and LOCK, or stops before any
+# download with gpu.py's reason.
+choose_build() {
+  local out rc=0
+  out=$(python3 "$GPU_PY" choose --backend "$BACKEND" 2>&1) || rc=$?
+  if ((rc != 0)); then
+    printf '%s\n' "$out" >&2
+    die "没有适合这块 GPU 和驱动的 $BACKEND GPU 版（见上一行），没有下载任何东西。" \
+      "no GPU build of $BACKEND fits this GPU and driver (see above); nothing was downloaded."
+  fi
+  BUILD=${out%%$'\t'*}
+  LOCK=${out#*$'\t'}
+  say "    GPU 版 / GPU build: $BACKEND $BUILD (requirements/$LOCK)"
+}
+
+install_build() {
+  step "把 GPU 版装进 make 的环境 .venv" "Install the GPU build into make's environment .venv"
+  local target=(gpu "BACKEND=$BACKEND")
+  if ((CPU_ONLY)); then
+    target=(cpu)
+  else
+    check_disk
+    check_torch_index
+  fi
+  local current
+  current=$(cat "$SCRIPT_DIR/.venv/.gpu" 2>/dev/null || true)
+  if ((!CPU_ONLY)) && [[ $current == "$LOCK" && -e $SCRIPT_DIR/.venv/.base ]]; then
+    say "    .venv 已装 / .venv has: requirements/$LOCK"
+  else
+    say "    make 在 $SCRIPT_DIR/.venv 里安装锁定的版本（GPU 版连同 CUDA 库约 3–6 GB 下载）。" \
+      "    make installs the locked versions into $SCRIPT_DIR/.venv (the GPU build with its CUDA libraries: a 3-6 GB download)."
+    confirm_or_stop "现在下载并安装？" "Download and install now?"
+  fi
+  run_long make -C "$SCRIPT_DIR" "${target[@]}" "PYTHON=$PY"
+}
+
+# --- step 6: the doctor -----------------------------------------------------------------------
 
 run_doctor() {
   step "运行体检" "Run the doctor"
-  local args=()
-  ((CPU_ONLY)) || args=(--require-gpu)
-  # Read-only, but it needs the environment, which a dry run has not made.
-  if ((DRY_RUN)); then
-    show_cmd "[dry-run]" "$CONDA" run -n "$ENV_NAME" --no-capture-output python -m keras_tutorial.doctor "${args[@]}"
-    return 0
-  fi
-  show_cmd "\$" "$CONDA" run -n "$ENV_NAME" --no-capture-output python -m keras_tutorial.doctor "${args[@]}"
-  "$CONDA" run -n "$ENV_NAME" --no-capture-output python -m keras_tutorial.doctor "${args[@]}"
+  local args=""
+  ((CPU_ONLY)) || args=--require-gpu
+  run_long make -C "$SCRIPT_DIR" doctor "ARGS=$args"
 }
 
 finish() {
-  local activate="conda activate $ENV_NAME"
-  if [[ $CONDA == "$MINIFORGE_PREFIX/bin/conda" ]]; then
-    activate="source $MINIFORGE_PREFIX/bin/activate && conda activate $ENV_NAME"
-  fi
   if ((DRY_RUN)); then
     say "" "演习结束，没有做任何改动。去掉 --dry-run 即可真正运行。" \
       "Dry run over; nothing was changed. Run again without --dry-run to do it."
   else
-    say "" "完成！打开新终端后运行 / Done! In a new terminal run:" \
-      "    $activate" "    cd $SCRIPT_DIR && python scripts/ch01_mnist_dense.py --quick"
+    say "" "完成！之后 README 里的命令都用这个环境（.venv）里的 GPU 版 / Done! Every README command now uses the GPU build in this environment (.venv):" \
+      "    cd $SCRIPT_DIR && make run      # 第 1 章 / chapter 1" \
+      "    cd $SCRIPT_DIR && make lab      # JupyterLab" \
+      "    cd $SCRIPT_DIR && make cpu      # 换回 CPU 版 / back to the CPU build"
   fi
   say "日志 / Log: $LOG_FILE"
 }
 
 main() {
   parse_args "$@"
-  choose_cuda_line ""
   check_os
   start_log
   report_os
   find_gpu
   install_driver
-  install_conda
-  create_env
-  install_backend
+  prepare_python
+  install_build
   run_doctor
   finish
 }

@@ -7,8 +7,8 @@ working on a machine that has only JAX or only PyTorch.
 
 from __future__ import annotations
 
+import itertools
 import os
-import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -18,116 +18,17 @@ import numpy as np
 import pytest
 from helpers import ROOT, assert_clean_error, backend_available
 
-from keras_tutorial import data, doctor
+from keras_tutorial import data, doctor, gpu
 
-# --- nvidia-smi -------------------------------------------------------------------------------
-
-
-def test_parse_nvidia_smi_reads_every_gpu_and_the_driver():
-    text = "NVIDIA H100 80GB HBM3, 550.54.15\nNVIDIA H100 80GB HBM3, 550.54.15\n"
-    assert doctor.parse_nvidia_smi(text) == (
-        "550.54.15",
-        ("NVIDIA H100 80GB HBM3", "NVIDIA H100 80GB HBM3"),
+CASES = list(
+    itertools.product(
+        gpu.BACKENDS,
+        ("6.1", "7.0", "7.5", "8.6", "8.9", "9.0", "12.0"),
+        ("535.247.01", "570.195.03", "580.82.07"),
     )
-
-
-def test_parse_nvidia_smi_keeps_commas_in_gpu_names():
-    assert doctor.parse_nvidia_smi("NVIDIA GeForce RTX 4090, Ti, 560.35.03\n") == (
-        "560.35.03",
-        ("NVIDIA GeForce RTX 4090, Ti",),
-    )
-
-
-def test_parse_nvidia_smi_of_an_error_message_finds_nothing():
-    text = "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n"
-    assert doctor.parse_nvidia_smi(text) == ("", ())
-
-
-def _fake_nvidia_smi(folder: Path, body: str) -> None:
-    program = folder / "nvidia-smi"
-    program.write_text(f"#!/bin/sh\n{body}\n")
-    program.chmod(0o755)
-
-
-@pytest.fixture
-def no_wsl_smi(monkeypatch, tmp_path):
-    monkeypatch.setenv("WSL_LIB_DIR", str(tmp_path / "absent"))
-
-
-def test_driver_status_reads_the_version_from_nvidia_smi(monkeypatch, tmp_path, no_wsl_smi):
-    _fake_nvidia_smi(tmp_path, 'echo "NVIDIA GeForce RTX 4090, 560.35.03"')
-    monkeypatch.setenv("PATH", str(tmp_path))
-    status = doctor.driver_status()
-    assert status.found and status.working
-    assert status.version == "560.35.03"
-    assert status.gpus == ("NVIDIA GeForce RTX 4090",)
-
-
-def test_driver_status_reports_a_driver_that_is_not_loaded(monkeypatch, tmp_path, no_wsl_smi):
-    _fake_nvidia_smi(
-        tmp_path, 'echo "NVIDIA-SMI has failed because it couldn\'t communicate" >&2; exit 9'
-    )
-    monkeypatch.setenv("PATH", str(tmp_path))
-    status = doctor.driver_status()
-    assert status.found and not status.working
-    assert "couldn't communicate" in status.problem
-
-
-def test_driver_status_without_nvidia_smi(monkeypatch, tmp_path, no_wsl_smi):
-    monkeypatch.setenv("PATH", str(tmp_path))
-    assert doctor.driver_status() == doctor.Driver(found=False, working=False)
-
-
-def test_driver_status_finds_the_wsl_nvidia_smi_off_path(monkeypatch, tmp_path):
-    wsl = tmp_path / "wsl"
-    wsl.mkdir()
-    _fake_nvidia_smi(wsl, 'echo "NVIDIA GeForce RTX 3060, 566.14"')
-    monkeypatch.setenv("WSL_LIB_DIR", str(wsl))
-    monkeypatch.setenv("PATH", str(tmp_path))
-    assert doctor.driver_status().version == "566.14"
-
-
-def test_driver_status_gives_up_on_a_hung_nvidia_smi(monkeypatch, tmp_path, no_wsl_smi):
-    _fake_nvidia_smi(tmp_path, f"exec {shutil.which('sleep')} 600")
-    monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr(doctor, "NVIDIA_SMI_TIMEOUT", 1)
-    status = doctor.driver_status()
-    assert status.found and not status.working
-    assert "no answer within 1 s" in status.problem
-
-
-# --- the CUDA line and the driver it needs ----------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("driver", "torch", "jax", "cuda"),
-    [
-        ("470.256.02", "cu126", "cuda12", 12),
-        ("525.60.13", "cu126", "cuda12", 12),
-        ("579.99", "cu126", "cuda12", 12),
-        ("580.65.06", "cu130", "cuda13", 13),
-        ("595.10", "cu130", "cuda13", 13),
-        ("not a version", "cu126", "cuda12", 12),
-    ],
 )
-def test_cuda_builds_switch_to_cuda_13_at_driver_580(driver, torch, jax, cuda):
-    builds = doctor.cuda_builds(driver)
-    assert (builds.torch, builds.jax, builds.cuda) == (torch, jax, cuda)
 
-
-@pytest.mark.parametrize(
-    ("backend", "driver", "installed", "needed"),
-    [
-        ("tensorflow", "595.10", None, 525),  # TensorFlow's wheels are CUDA 12 on any driver
-        ("torch", "595.10", None, 580),
-        ("jax", "550.120", None, 525),
-        ("torch", "470.256.02", None, 525),
-        ("torch", "575.51", 13, 580),  # a CUDA 13 build installed earlier, then an older driver
-        ("jax", "590.1", 12, 525),
-    ],
-)
-def test_needed_driver(backend, driver, installed, needed):
-    assert doctor.needed_driver(backend, driver, installed) == needed
+# --- the installed build and the command that switches it ------------------------------------
 
 
 def _fake_distribution(folder: Path, name: str, version: str) -> None:
@@ -136,23 +37,30 @@ def _fake_distribution(folder: Path, name: str, version: str) -> None:
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
 
 
-def test_installed_cuda_reads_the_torch_build_tag(monkeypatch, tmp_path):
+def test_installed_build_reads_the_torch_build_tag(monkeypatch, tmp_path):
     _fake_distribution(tmp_path, "torch", "2.13.0+cu130")
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert doctor.installed_cuda("torch") == 13
+    assert doctor.installed_build("torch") == "cu130"
 
 
-def test_installed_cuda_of_a_cpu_torch_is_unknown(monkeypatch, tmp_path):
+def test_installed_build_of_a_cpu_torch_is_none(monkeypatch, tmp_path):
     _fake_distribution(tmp_path, "torch", "2.13.0+cpu")
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert doctor.installed_cuda("torch") is None
+    assert doctor.installed_build("torch") is None
 
 
-def test_installed_cuda_reads_the_jax_plugin(monkeypatch, tmp_path):
+def test_installed_build_reads_the_jax_plugin_and_tensorflows_gpu_package(monkeypatch, tmp_path):
     _fake_distribution(tmp_path, "jax_cuda13_plugin", "0.10.2")
+    _fake_distribution(tmp_path, "tensorflow", "2.21.0")
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert doctor.installed_cuda("jax") == 13
-    assert doctor.installed_cuda("tensorflow") == 12
+    assert doctor.installed_build("jax") == "cuda13"
+    assert doctor.installed_build("tensorflow") == "cuda12"
+
+
+def test_switch_command_is_make_gpu_for_this_interpreters_environment():
+    assert doctor.switch_command("jax", str(ROOT / ".venv")) == f"make -C {ROOT} gpu BACKEND=jax"
+    other = doctor.switch_command("torch", "/opt/conda/envs/keras tutorial")
+    assert other == f"make -C {ROOT} gpu BACKEND=torch VENV='/opt/conda/envs/keras tutorial'"
 
 
 def _pci_device(root: Path, slot: str, vendor: str, klass: str) -> None:
@@ -248,76 +156,71 @@ def test_configured_backend_prefers_the_environment(monkeypatch, tmp_path):
     assert doctor.configured_backend() == "tensorflow"
 
 
+def _smi(version: str, cap: str = "8.9", gpus: tuple[str, ...] = ("NVIDIA RTX",)) -> doctor.Driver:
+    return doctor.Driver(True, True, version, gpus, (cap,) * len(gpus))
+
+
+MAKE_GPU = "make -C /repo gpu BACKEND="
+
+
 def test_advice_without_a_driver_points_to_the_setup_script():
-    zh, en = doctor.gpu_advice("jax", "0.10.2", doctor.Driver(found=False, working=False))
+    zh, en = doctor.gpu_advice("jax", doctor.Driver(found=False, working=False))
     assert "setup_gpu_ubuntu.sh --dry-run" in zh and "setup_gpu_ubuntu.sh --dry-run" in en
     assert "Windows" in en
 
 
 def test_advice_for_a_driver_not_loaded_says_reboot():
     driver = doctor.Driver(found=True, working=False, problem="couldn't communicate")
-    zh, en = doctor.gpu_advice("tensorflow", "2.21.0", driver)
+    zh, en = doctor.gpu_advice("tensorflow", driver)
     assert "重启" in zh and "reboot" in en and "couldn't communicate" in en
 
 
-@pytest.mark.parametrize(
-    ("backend", "version", "command"),
-    [
-        ("tensorflow", "2.21.0", 'pip install "tensorflow[and-cuda]==2.21.0"'),
-        ("jax", "0.10.2", 'pip install "jax[cuda12]==0.10.2"'),
-        (
-            "torch",
-            "2.13.0+cpu",
-            "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cu126",
-        ),
-    ],
-)
-def test_advice_for_a_cpu_build_names_the_gpu_build(backend, version, command):
-    driver = doctor.Driver(found=True, working=True, version="550.54.15")
-    zh, en = doctor.gpu_advice(backend, version, driver)
-    assert command in zh and command in en
-    assert f"--backend {backend}" in en
+@pytest.mark.parametrize(("backend", "cap", "driver"), CASES)
+def test_the_doctors_advice_agrees_with_the_table_for_every_gpu_and_driver(backend, cap, driver):
+    """The doctor, for a CPU build on this GPU and driver, names the table's build and the
+    command that installs it, or the table's reason why there is none (as the script says)."""
+    choice = gpu.choose(backend, cap, driver)
+    zh, en = doctor.gpu_advice(backend, _smi(driver, cap), command=MAKE_GPU + backend)
+    if choice.build:
+        assert f"the {choice.build} build" in en and MAKE_GPU + backend in en
+        assert choice.build in zh and MAKE_GPU + backend in zh
+    else:
+        assert en.startswith(choice.en) and zh.startswith(choice.zh)
+        assert MAKE_GPU not in en
 
 
-def test_advice_for_a_cpu_build_on_driver_580_names_the_cuda_13_builds():
-    driver = doctor.Driver(found=True, working=True, version="580.65.06")
-    _, en = doctor.gpu_advice("torch", "2.13.0+cpu", driver)
-    assert "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cu130" in en
-    _, en = doctor.gpu_advice("jax", "0.10.2", driver)
-    assert 'pip install "jax[cuda13]==0.10.2"' in en
+def test_advice_for_a_build_that_does_not_fit_names_the_one_that_does():
+    """A cu130 PyTorch on a GTX 1080 (Pascal): 'no kernel image is available'."""
+    zh, en = doctor.gpu_advice(
+        "torch", _smi("580.82.07", "6.1"), "no kernel image", installed="cu130", command="CMD"
+    )
+    assert "the cu130 build of torch is installed, which does not fit" in en
+    assert "the cu126 build does" in en and "Run `CMD`" in en
+    assert "cu126" in zh and "CMD" in zh
 
 
-def test_advice_when_the_gpu_is_seen_but_fails_with_a_new_enough_driver():
-    driver = doctor.Driver(found=True, working=True, version="550.120")
-    zh, en = doctor.gpu_advice("jax", "0.10.2", driver, "XlaRuntimeError: no kernel image")
-    assert "no kernel image" in en and "550.120 is new enough" in en and "525" in zh
+def test_advice_when_the_fitting_build_is_seen_but_fails():
+    _, en = doctor.gpu_advice(
+        "jax", _smi("550.120"), "XlaRuntimeError: boom", installed="cuda12", command="CMD"
+    )
+    assert "XlaRuntimeError: boom" in en and "cuda12 build installed fits" in en
     assert "too old" not in en
 
 
-@pytest.mark.parametrize("failure", ["", "XlaRuntimeError: CUDA_ERROR_SYSTEM_DRIVER_MISMATCH"])
-def test_advice_for_a_driver_too_old_says_so_and_does_not_blame_the_cpu_build(failure):
-    driver = doctor.Driver(found=True, working=True, version="470.256.02")
-    zh, en = doctor.gpu_advice("jax", "0.10.2", driver, failure)
-    assert "driver 470.256.02 is too old" in en
-    assert "the CUDA 12 build of jax needs driver 525 or newer" in en
-    assert "驱动 470.256.02 太旧" in zh and "525" in zh
-    assert "CPU build" not in en and "CPU 版" not in zh
-
-
-def test_advice_for_a_cuda_13_build_on_a_driver_older_than_580():
-    driver = doctor.Driver(found=True, working=True, version="575.51")
-    _, en = doctor.gpu_advice("torch", "2.13.0+cu130", driver, installed=13)
-    assert "the CUDA 13 build of torch needs driver 580 or newer" in en
+def test_advice_for_a_driver_too_old_for_every_build_says_which_driver():
+    zh, en = doctor.gpu_advice("jax", _smi("535.247.01", "12.0"))
+    assert "needs driver 570 or newer" in en and "ubuntu-drivers list" in en
+    assert "570" in zh and "CPU build" not in en
 
 
 def test_advice_on_an_nvswitch_machine_names_the_fabric_manager():
-    driver = doctor.Driver(found=True, working=True, version="550.120", gpus=("NVIDIA H100",) * 8)
-    zh, en = doctor.gpu_advice("tensorflow", "2.21.0", driver, nvswitches=4)
+    driver = _smi("550.120", "9.0", ("NVIDIA H100",) * 8)
+    zh, en = doctor.gpu_advice("tensorflow", driver, nvswitches=4, command="CMD")
     assert "4 NVSwitch chips" in en and "nvidia-fabricmanager-550" in en
     assert "sudo systemctl enable --now nvidia-fabricmanager" in en
     assert "nvidia-fabricmanager" in zh
     # Without NVSwitch the same machine state is blamed on the CPU build.
-    _, en = doctor.gpu_advice("tensorflow", "2.21.0", driver)
+    _, en = doctor.gpu_advice("tensorflow", driver, command="CMD")
     assert "fabricmanager" not in en and "CPU build" in en
 
 
@@ -420,7 +323,9 @@ def test_missing_backend_is_a_clean_error_naming_the_alternatives(tmp_path):
 
 def test_doctor_reports_a_driver_too_old_for_the_backend(tmp_path):
     _needs("jax")
-    _fake_nvidia_smi(tmp_path, 'echo "NVIDIA GeForce GTX 1080, 470.256.02"')
+    program = tmp_path / "nvidia-smi"
+    program.write_text('#!/bin/sh\necho "NVIDIA GeForce GTX 1080, 6.1, 470.256.02"\n')
+    program.chmod(0o755)
     result = run_doctor(
         "--require-gpu",
         backend="jax",
@@ -435,7 +340,8 @@ def test_doctor_reports_a_driver_too_old_for_the_backend(tmp_path):
     assert_clean_error(result, "Driver 470.256.02 is too old", "驱动 470.256.02 太旧")
     assert "needs driver 525 or newer" in result.stderr
     assert "CPU build" not in result.stderr
-    assert "470.256.02 · NVIDIA GeForce GTX 1080 — 太旧 / too old" in result.stdout
+    assert "470.256.02 · NVIDIA GeForce GTX 1080" in result.stdout
+    assert "compute capability 6.1" in result.stdout
 
 
 def test_backend_summary_names_keras_the_backend_and_its_devices():

@@ -72,9 +72,10 @@ def test_script_is_executable():
     assert os.access(SCRIPT, os.X_OK), "chmod +x setup_gpu_ubuntu.sh"
 
 
-def test_cuda_lines_agree_with_the_doctor(bats_run):
-    """The script's dry run, under stubbed driver versions, picks what doctor.cuda_builds and
-    doctor.needed_driver say (the bats scenario runs both and compares)."""
+def test_the_scripts_build_choice_agrees_with_the_table(bats_run):
+    """The script's dry run, under a stubbed nvidia-smi for every GPU generation, driver and
+    backend, picks what keras_tutorial.gpu computes from gpu_builds.tsv (the bats scenario runs
+    both and compares; tests/test_doctor.py does the same for the doctor's advice)."""
     output = bats_run.stdout + bats_run.stderr
-    scenario = "the script's CUDA line and driver minimum agree with the doctor's table"
+    scenario = "the script's build choice agrees with the table for every GPU, driver and backend"
     assert re.search(rf"^ok \d+ {re.escape(scenario)}$", bats_run.stdout, re.M), output

@@ -1,10 +1,12 @@
 """Check that this machine can run the tutorial: ``python -m keras_tutorial.doctor``.
 
 Prints the OS, Python, Keras, the backend and its version, the devices the backend sees, whether a
-GPU is usable, the NVIDIA driver version from ``nvidia-smi`` and whether MNIST is already on disk.
-Exits 1 with advice when Keras cannot start, and, with ``--require-gpu``, when no GPU is usable
-(found and able to compute): a driver too old for the backend's CUDA build, a CPU build, a failing
-computation, or NVSwitch without nvidia-fabricmanager.
+GPU is usable, the NVIDIA driver and the GPU (``keras_tutorial.gpu``), the GPU build that fits them
+(the one table, ``gpu_builds.tsv``) and whether MNIST is already on disk. Exits 1 with advice when
+Keras cannot start, and, with ``--require-gpu``, when no GPU is usable (found and able to compute):
+no build for this GPU and driver, a CPU build or one that does not fit, a failing computation, or
+NVSwitch without nvidia-fabricmanager. Its advice is a command that works where it runs: ``make
+gpu`` for the environment this interpreter belongs to.
 """
 
 from __future__ import annotations
@@ -14,91 +16,55 @@ import importlib.metadata
 import json
 import os
 import platform
-import shutil
-import subprocess
+import shlex
 import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from keras_tutorial import data, quiet_tensorflow
+from keras_tutorial import data, gpu, quiet_tensorflow
 from keras_tutorial.errors import TutorialError, install_handler
 from keras_tutorial.settings import BackendInfo, Parser, backend_info
-
-TORCH_INDEX = "https://download.pytorch.org/whl/"
-
-# Under WSL the Windows driver puts nvidia-smi in this folder, which is not always on PATH.
-WSL_LIB_DIR = "/usr/lib/wsl/lib"
-# Seconds nvidia-smi may take: a stuck driver must not hang the doctor.
-NVIDIA_SMI_TIMEOUT = 30
 
 # NVSwitch chips (HGX boards) show up as PCI bridges of NVIDIA's vendor id.
 PCI_DEVICES = Path("/sys/bus/pci/devices")
 NVIDIA_VENDOR = "0x10de"
 PCI_BRIDGE_OTHER = "0x0680"
 
-
-@dataclass(frozen=True)
-class CudaBuilds:
-    """The CUDA line of the GPU wheels: its major version, PyTorch's wheel index, JAX's extra."""
-
-    cuda: int
-    torch: str
-    jax: str
+#: What nvidia-smi said (keras_tutorial.gpu is the one place that asks it).
+Driver = gpu.Smi
+driver_status = gpu.query
 
 
-# The table of CUDA lines, kept in step with choose_cuda_line and min_driver in
-# setup_gpu_ubuntu.sh (a bats scenario runs the script and compares): CUDA 12 runs on drivers from
-# 525 on; CUDA 13, which the newest GPU generation needs, from 580 on. TensorFlow's pip wheels are
-# CUDA 12 only.
-MIN_DRIVER = {12: 525, 13: 580}
-CUDA12 = CudaBuilds(12, "cu126", "cuda12")
-CUDA13 = CudaBuilds(13, "cu130", "cuda13")
-
-
-def driver_major(version: str) -> int | None:
-    """The driver's branch, e.g. 550 for '550.120'; None when it is not a version."""
-    head = version.strip().split(".", 1)[0]
-    return int(head) if head.isdigit() else None
-
-
-def cuda_builds(driver_version: str) -> CudaBuilds:
-    """The GPU builds to install for a driver: CUDA 13 from driver 580 on, CUDA 12 before."""
-    major = driver_major(driver_version)
-    return CUDA13 if major is not None and major >= MIN_DRIVER[13] else CUDA12
-
-
-def installed_cuda(backend: str) -> int | None:
-    """The CUDA major version of the backend's installed GPU build, when its metadata says."""
-    if backend == "tensorflow":
-        return 12
+def installed_build(backend: str) -> str | None:
+    """The CUDA build of the backend installed here, named as in the table (cu130, cuda13)."""
     if backend == "torch":
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             local = importlib.metadata.version("torch").partition("+")[2]
-            if local.startswith("cu") and local[2:].isdigit():
-                return int(local[2:4])
+            return local if local.startswith("cu") else None
         return None
-    for major in sorted(MIN_DRIVER, reverse=True):
+    if backend == "jax":
+        for row in gpu.table():
+            with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+                if row.backend == "jax":
+                    importlib.metadata.version(f"jax-{row.build}-plugin")
+                    return row.build
+        return None
+    if backend == "tensorflow":
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-            importlib.metadata.version(f"jax-cuda{major}-plugin")
-            return major
+            importlib.metadata.version("tensorflow")
+            return next(r.build for r in gpu.table() if r.backend == "tensorflow")
     return None
 
 
-def backend_cuda(backend: str, driver_version: str, installed: int | None = None) -> int:
-    """The CUDA major version of the backend's GPU build on this driver.
-
-    ``installed`` is that of the build already installed, when known; otherwise the build that
-    ``cuda_builds`` picks for the driver counts (TensorFlow's is always CUDA 12).
-    """
-    if installed:
-        return installed
-    return CUDA12.cuda if backend == "tensorflow" else cuda_builds(driver_version).cuda
-
-
-def needed_driver(backend: str, driver_version: str, installed: int | None = None) -> int:
-    """The oldest driver that runs the backend's GPU build (see ``backend_cuda``)."""
-    return MIN_DRIVER.get(backend_cuda(backend, driver_version, installed), MIN_DRIVER[12])
+def switch_command(backend: str, prefix: str | None = None) -> str:
+    """``make gpu`` for the environment this interpreter belongs to, from anywhere."""
+    root = Path(gpu.__file__).resolve().parents[2]
+    prefix = prefix or sys.prefix
+    command = f"make -C {shlex.quote(str(root))} gpu BACKEND={backend}"
+    if Path(prefix).resolve() != (root / ".venv").resolve():
+        command += f" VENV={shlex.quote(prefix)}"
+    return command
 
 
 def count_nvswitches(devices: Path = PCI_DEVICES) -> int:
@@ -114,77 +80,11 @@ def count_nvswitches(devices: Path = PCI_DEVICES) -> int:
 
 
 @dataclass(frozen=True)
-class Driver:
-    """What ``nvidia-smi`` said: ``found`` is False when it is not installed at all."""
-
-    found: bool
-    working: bool
-    version: str = ""
-    gpus: tuple[str, ...] = ()
-    problem: str = ""
-
-
-@dataclass(frozen=True)
 class Mnist:
     """Whether MNIST is on disk, where, and why not."""
 
     available: bool
     detail: str
-
-
-def parse_nvidia_smi(text: str) -> tuple[str, tuple[str, ...]]:
-    """Parse ``nvidia-smi --query-gpu=name,driver_version --format=csv,noheader`` output.
-
-    Returns the driver version (the same for every GPU of one machine) and the GPU names.
-    """
-    names, version = [], ""
-    for line in text.splitlines():
-        if "," not in line:
-            continue
-        name, _, ver = line.rpartition(",")
-        names.append(name.strip())
-        version = version or ver.strip()
-    return version, tuple(names)
-
-
-def find_nvidia_smi() -> str | None:
-    """The nvidia-smi program on PATH, or the one the Windows driver puts into WSL.
-
-    WSL_LIB_DIR overrides WSL's folder, as it does for setup_gpu_ubuntu.sh.
-    """
-    found = shutil.which("nvidia-smi")
-    if found:
-        return found
-    wsl = Path(os.environ.get("WSL_LIB_DIR") or WSL_LIB_DIR) / "nvidia-smi"
-    return str(wsl) if wsl.is_file() else None
-
-
-def driver_status() -> Driver:
-    """Ask nvidia-smi for the driver version; never raises."""
-    program = find_nvidia_smi()
-    if program is None:
-        return Driver(found=False, working=False)
-    try:
-        result = subprocess.run(
-            [program, "--query-gpu=name,driver_version", "--format=csv,noheader"],
-            capture_output=True,
-            text=True,
-            timeout=NVIDIA_SMI_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired:
-        stuck = f"no answer within {NVIDIA_SMI_TIMEOUT} s: the driver or the GPU is stuck"
-        return Driver(found=True, working=False, problem=stuck)
-    except OSError as exc:
-        return Driver(found=True, working=False, problem=str(exc))
-    version, gpus = parse_nvidia_smi(result.stdout)
-    if result.returncode != 0 or not version:
-        said = (result.stdout + result.stderr).strip().splitlines()
-        return Driver(
-            found=True,
-            working=False,
-            problem=said[0] if said else f"exit code {result.returncode}",
-        )
-    return Driver(found=True, working=True, version=version, gpus=gpus)
 
 
 def mnist_status() -> Mnist:
@@ -258,17 +158,18 @@ def _base_version(version: str) -> str:
 
 def gpu_advice(
     backend: str,
-    version: str,
     driver: Driver,
     failure: str = "",
     nvswitches: int = 0,
-    installed: int | None = None,
+    installed: str | None = None,
+    command: str | None = None,
 ) -> tuple[str, str]:
     """What to do when no GPU is usable, in Chinese and English.
 
     ``failure`` is the error of the test computation when the backend saw a GPU but could not
     use it; ``nvswitches`` the number of NVSwitch chips (``count_nvswitches``); ``installed`` the
-    CUDA major version of the backend's installed GPU build (``installed_cuda``), when known.
+    backend's installed CUDA build (``installed_build``), None for a CPU build; ``command`` the
+    command that installs the fitting build (default ``switch_command``).
     """
     if not driver.found:
         return (
@@ -288,56 +189,53 @@ def gpu_advice(
             "Secure Boot on, enroll the key in the blue MOK screen during that reboot. If it still "
             "fails after the reboot, run `bash setup_gpu_ubuntu.sh`, which finds out why.",
         )
-    cuda = backend_cuda(backend, driver.version, installed)
-    needed = needed_driver(backend, driver.version, installed)
-    major = driver_major(driver.version)
-    if major is not None and major < needed:
-        return (
-            f"驱动 {driver.version} 太旧：{backend} 的 CUDA {cuda} 版需要 {needed} 或更新的驱动。"
-            "更新驱动（Ubuntu：ubuntu-drivers list 看有哪些版本；WSL：在 Windows 上更新），"
-            "重启后再试。",
-            f"driver {driver.version} is too old: the CUDA {cuda} build of {backend} needs driver "
-            f"{needed} or newer. Update the driver (Ubuntu: ubuntu-drivers list shows the "
-            "versions; WSL: update it on Windows), reboot and try again.",
-        )
-    builds = cuda_builds(driver.version)
-    pinned = _base_version(version)
-    install = {
-        # make installs the CPU build, tensorflow-cpu, which owns the same folder: remove it first.
-        "tensorflow": "pip uninstall -y tensorflow-cpu && "
-        f'pip install "tensorflow[and-cuda]=={pinned}"',
-        "jax": f'pip install "jax[{builds.jax}]=={pinned}"',
-        "torch": f"pip install torch=={pinned} --index-url {TORCH_INDEX}{builds.torch}",
-    }.get(backend, f"bash setup_gpu_ubuntu.sh --backend {backend}")
+    choice = gpu.choose(backend, driver.cap, driver.version)
+    if not choice.build:
+        if choice.needs_driver:
+            return (
+                f"{choice.zh}更新驱动（Ubuntu：ubuntu-drivers list 看有哪些版本；WSL：在 Windows "
+                "上更新），重启后再试。",
+                f"{choice.en} Update the driver (Ubuntu: ubuntu-drivers list shows the versions; "
+                "WSL: update it on Windows), reboot and try again.",
+            )
+        return choice.zh, choice.en
+    command = command or switch_command(backend)
+    major = gpu.driver_major(driver.version)
     if nvswitches:
         return (
             f"这台机器有 {nvswitches} 个 NVSwitch（HGX 这类多卡服务器），CUDA 要有 "
             "nvidia-fabricmanager 服务才能用 GPU。安装与驱动同分支的 "
             f"nvidia-fabricmanager-{major}，运行 sudo systemctl enable --now "
             "nvidia-fabricmanager，再试。如果这个服务已经在运行，装的多半是后端的 CPU 版："
-            f"运行 `{install}`。",
+            f"运行 `{command}`。",
             f"this machine has {nvswitches} NVSwitch chips (an HGX-style server), where CUDA "
             "needs the nvidia-fabricmanager service to use the GPUs. Install "
             f"nvidia-fabricmanager-{major}, the driver's branch, run sudo systemctl enable --now "
             "nvidia-fabricmanager, then try again. If that service runs already, the backend's "
-            f"CPU build is probably installed: run `{install}`.",
+            f"CPU build is probably installed: run `{command}`.",
+        )
+    if installed and installed != choice.build:
+        return (
+            f"装的是 {backend} 的 {installed} 版，它不适合这块 GPU（计算能力 {driver.cap}）和驱动 "
+            f"{driver.version}；适合的是 {choice.build} 版。运行 `{command}` 换过去。",
+            f"the {installed} build of {backend} is installed, which does not fit this GPU "
+            f"(compute capability {driver.cap}) and driver {driver.version}; the {choice.build} "
+            f"build does. Run `{command}` to switch.",
         )
     if failure:
         return (
-            f"{backend} 看得到 GPU，但在上面计算失败（{failure}）。驱动 {driver.version} "
-            f"够新（CUDA {cuda} 需要 {needed}）；请看上面的错误，重启后再试，不行就重新安装后端的 "
-            f"GPU 版：bash setup_gpu_ubuntu.sh --backend {backend} --recreate。",
-            f"{backend} sees a GPU but computing on it failed ({failure}). Driver "
-            f"{driver.version} is new enough (CUDA {cuda} needs {needed}); see the error above, "
-            "reboot and try again, or reinstall the backend's GPU build: "
-            f"bash setup_gpu_ubuntu.sh --backend {backend} --recreate.",
+            f"{backend} 看得到 GPU，但在上面计算失败（{failure}）。装的 {choice.build} 版适合这块 "
+            f"GPU 和驱动 {driver.version}；请看上面的错误，重启后再试，不行就重新安装："
+            f"`{command}`。",
+            f"{backend} sees a GPU but computing on it failed ({failure}). The {choice.build} "
+            f"build installed fits this GPU and driver {driver.version}; see the error above, "
+            f"reboot and try again, or reinstall it: `{command}`.",
         )
     return (
-        f"驱动 {driver.version} 正常，但 {backend} 看不到 GPU：装的多半是 CPU 版。"
-        f"在这个环境里运行 `{install}`，或运行 `bash setup_gpu_ubuntu.sh --backend {backend}`。",
+        f"驱动 {driver.version} 正常，但 {backend} 看不到 GPU：装的多半是 CPU 版。运行 `{command}`"
+        f"，装上适合这块 GPU 的 {choice.build} 版。",
         f"driver {driver.version} works, but {backend} sees no GPU: its CPU build is probably "
-        f"installed. In this environment run `{install}`, or `bash setup_gpu_ubuntu.sh "
-        f"--backend {backend}`.",
+        f"installed. Run `{command}` to install the {choice.build} build, which fits this GPU.",
     )
 
 
@@ -406,19 +304,24 @@ def main(argv: list[str] | None = None) -> int:
 
     driver = driver_status()
     name = info.name if info is not None else backend
-    installed = installed_cuda(name)
+    installed = installed_build(name)
     nvswitches = count_nvswitches()
     if driver.working:
         driver_text = f"{driver.version} · {', '.join(driver.gpus)}"
-        needed = needed_driver(name, driver.version, installed)
-        major = driver_major(driver.version)
-        if major is not None and major < needed:
-            driver_text += f" — 太旧 / too old: {name} 需要 / needs ≥ {needed}"
+        print(_row("NVIDIA 驱动 / driver", driver_text))
+        choice = gpu.choose(name, driver.cap, driver.version)
+        fits = f"{choice.build} (requirements/{choice.lock})" if choice.build else choice.en
+        print(
+            _row(
+                "适合的 GPU 版 / GPU build",
+                f"{name}: {fits} · 计算能力 / compute capability {driver.cap}",
+            )
+        )
+        print(_row("已装 / installed", installed or "CPU"))
     elif driver.found:
-        driver_text = f"nvidia-smi 运行失败 / fails: {driver.problem}"
+        print(_row("NVIDIA 驱动 / driver", f"nvidia-smi 运行失败 / fails: {driver.problem}"))
     else:
-        driver_text = "未找到 nvidia-smi / nvidia-smi not found"
-    print(_row("NVIDIA 驱动 / driver", driver_text))
+        print(_row("NVIDIA 驱动 / driver", "未找到 nvidia-smi / nvidia-smi not found"))
     if nvswitches:
         print(_row("NVSwitch", f"{nvswitches} (需要 / needs nvidia-fabricmanager)"))
 
@@ -430,10 +333,10 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.flush()
 
     if info is None:
-        # keras comes with the project; TensorFlow's CPU build (cpu), jax and torch are extras.
-        install = 'pip install -e ".[cpu]"'
-        if backend in ("jax", "torch"):
-            install = f'pip install -e ".[{backend}]"'
+        # keras comes with the project; TensorFlow's CPU build (cpu), jax and torch are extras,
+        # installed by this interpreter's own pip (a bare `pip` may be another Python's).
+        extra = backend if backend in ("jax", "torch") else "cpu"
+        install = f'{shlex.quote(sys.executable)} -m pip install -e ".[{extra}]"'
         others = " / ".join(
             f"KERAS_BACKEND={name}" for name in ("tensorflow", "jax", "torch") if name != backend
         )
@@ -445,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.require_gpu and not usable:
         seen_failed = failure if info.gpu_usable else ""
-        zh, en = gpu_advice(info.name, info.version, driver, seen_failed, nvswitches, installed)
+        zh, en = gpu_advice(info.name, driver, seen_failed, nvswitches, installed)
         raise TutorialError(f"没有可用的 GPU。{zh}", f"no usable GPU. {en[0].upper()}{en[1:]}")
     return 0
 

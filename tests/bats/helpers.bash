@@ -10,7 +10,7 @@
 REPO="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 SCRIPT="$REPO/setup_gpu_ubuntu.sh"
 REAL_TOOLS=(awk basename bash cat chmod cp cut date dirname env grep head ln ls mkdir mktemp mv
-  readlink rm script sed sleep sort tail tee timeout touch tr wc)
+  python3 readlink rm script sed sleep sort tail tee timeout touch tr wc)
 
 setup() {
   WORK="$BATS_TEST_TMPDIR"
@@ -18,18 +18,15 @@ setup() {
   export HOME="$WORK/home"
   export STUB_STATE="$WORK/state"
   export STUB_LOG="$WORK/calls.log"
-  mkdir -p "$BIN" "$HOME" "$STUB_STATE" "$WORK/wsl-lib"
+  mkdir -p "$BIN" "$HOME" "$STUB_STATE" "$WORK/wsl-lib" "$WORK/root/dev"
   : >"$STUB_LOG"
-  # conda is not on PATH: with_conda or the fake Miniforge installer put it in place.
   STUBS="$WORK/stubs"
   cp -r "$BATS_TEST_DIRNAME/stubs" "$STUBS"
   cp "$STUBS"/* "$BIN/"
-  rm "$BIN/conda"
   local tool
   for tool in "${REAL_TOOLS[@]}"; do
     ln -s "$(command -v "$tool")" "$BIN/$tool"
   done
-  ln -s "$(command -v sha256sum)" "$BIN/real-sha256sum"
   OS_RELEASE="$WORK/os-release"
   PROC_VERSION="$WORK/proc-version"
   BOOT_ID="$WORK/boot_id"
@@ -53,17 +50,6 @@ teardown() {
     echo "$bad"
     return 1
   fi
-  local line file ran checked
-  while IFS= read -r line; do
-    ran=${line%%:*}
-    file=${line#*:fake installer ran }
-    checked=$(grep -nF "sha256sum $file" "$STUB_LOG" | head -n 1 | cut -d : -f 1)
-    if [[ -z $checked ]] || ((checked > ran)); then
-      echo "the downloaded installer $file ran before its sha256 was checked:"
-      cat "$STUB_LOG"
-      return 1
-    fi
-  done < <(grep -n '^fake installer ran ' "$STUB_LOG" || true)
 }
 
 # Write the fake /etc/os-release: `ubuntu 22.04`, or `fedora 40`.
@@ -87,28 +73,14 @@ with_secure_boot() { touch "$STUB_STATE/secureboot"; }
 as_server() { : >"$STUB_STATE/packages"; }
 in_wsl() { echo "Linux version 5.15.153.1-microsoft-standard-WSL2" >"$PROC_VERSION"; }
 reboot_machine() { echo "b0a3e2f1-77aa-4c1e-8e0f-$RANDOM-boot" >"$BOOT_ID"; }
-# conda already installed where the script looks first.
-with_conda() {
-  mkdir -p "$HOME/miniforge3/bin"
-  ln -s "$STUBS/conda" "$HOME/miniforge3/bin/conda"
-}
+# The GPU's compute capability, as nvidia-smi reports it (8.9 unless set).
+with_cap() { echo "$1" >"$STUB_STATE/compute_cap"; }
+# A container (Docker's marker file), with the GPU devices the host passed in or without.
+in_container() { touch "$WORK/root/.dockerenv"; }
+with_gpu_devices() { touch "$WORK/root/dev/nvidia0" "$WORK/root/dev/nvidiactl"; }
 without() { rm -f "$BIN/$1"; }
-# Variables for the script's environment, e.g. extra_env TORCH_CUDA=cu118.
+# Variables for the script's environment, e.g. extra_env TORCH_INDEX_URL=https://mirror/cu130.
 extra_env() { EXTRA_ENV+=("$@"); }
-
-# A fake Miniforge installer for the curl stub to "download": with -b -p PREFIX it installs the
-# conda stub into PREFIX and records that it ran, and from where. Prints its sha256.
-fake_installer() {
-  cat >"$STUB_STATE/download" <<EOF
-#!/usr/bin/env bash
-# fake Miniforge installer
-while ((\$#)); do [[ \$1 == -p ]] && prefix=\$2; shift; done
-mkdir -p "\$prefix/bin"
-ln -s "$STUBS/conda" "\$prefix/bin/conda"
-echo "fake installer ran \$0" >>"$STUB_LOG"
-EOF
-  sha256sum "$STUB_STATE/download" | cut -d ' ' -f 1
-}
 
 # The command line of a set-up run with a clean environment: only the variables given here
 # reach it.
@@ -116,7 +88,8 @@ setup_command() {
   SETUP_CMD=(env -i HOME="$HOME" PATH="$BIN" LANG=C.UTF-8 TMPDIR="$WORK"
     STUB_STATE="$STUB_STATE" STUB_LOG="$STUB_LOG"
     OS_RELEASE_FILE="$OS_RELEASE" PROC_VERSION_FILE="$PROC_VERSION" BOOT_ID_FILE="$BOOT_ID"
-    NVIDIA_PROC_FILE="$NVIDIA_PROC" WSL_LIB_DIR="$WORK/wsl-lib"
+    NVIDIA_PROC_FILE="$NVIDIA_PROC" WSL_LIB_DIR="$WORK/wsl-lib" FS_ROOT="$WORK/root"
+    APT_RETRY_INTERVAL=0 NVIDIA_SMI_TIMEOUT=2 PIP_CONFIG_FILE=/dev/null
     "${EXTRA_ENV[@]}" "$BIN/bash" "$SCRIPT" "$@")
 }
 
@@ -140,7 +113,7 @@ log_file() { find "$HOME/.cache/keras-tutorial" -name 'setup-*.log'; }
 
 # The calls that change something: everything but the read-only probes.
 changing_calls() {
-  grep -vE '^(lspci|nvidia-smi|mokutil --sb-state|mokutil --list-new|systemctl get-default|dpkg-query|uname|id|dkms status|sha256sum|sudo -v|conda env list)( |$)' \
+  grep -vE '^(lspci|nvidia-smi|mokutil --sb-state|mokutil --list-new|systemctl get-default|dpkg-query|uname|id|dkms status|sudo -v|apt-cache madison|ubuntu-drivers list|df)( |$)' \
     "$STUB_LOG" || true
 }
 
@@ -215,23 +188,10 @@ assert_status() {
   }
 }
 
-# The version pyproject.toml pins for a package, read with a TOML parser (not the script's sed).
-pinned() {
-  python3 - "$REPO/pyproject.toml" "$1" <<'PY'
-import sys, tomllib
-project = tomllib.load(open(sys.argv[1], "rb"))["project"]
-pins = project["dependencies"] + sum(project["optional-dependencies"].values(), [])
-print(next(p.split("==")[1] for p in pins if p.split("==")[0] == sys.argv[2]))
-PY
-}
-
-# What the doctor's table says for a driver version: "TORCH JAX MIN_DRIVER", e.g. for 550.120 and
-# torch "cu126 cuda12 525". Needs the project's Python (pytest puts it first on PATH).
-doctor_table() {
-  PYTHONPATH="$REPO/src" python3 - "$1" "$2" <<'PY'
-import sys
-from keras_tutorial import doctor
-builds = doctor.cuda_builds(sys.argv[1])
-print(builds.torch, builds.jax, doctor.needed_driver(sys.argv[2], sys.argv[1]))
-PY
+# What gpu.py picks from the table for a backend, compute capability and driver: "BUILD LOCK",
+# or nothing when no build fits. Computed from the table by the project's own code, which the
+# script must agree with.
+table_choice() {
+  python3 "$REPO/src/keras_tutorial/gpu.py" choose --backend "$1" --cap "$2" --driver "$3" \
+    --machine "${4:-x86_64}" 2>/dev/null | tr '\t' ' ' || true
 }
