@@ -141,7 +141,7 @@ def test_matrix_dot_matches_numpy(xy):
 # Mixed dtypes: every naive op must give NumPy's values and NumPy's result dtype. Before the fix the
 # loops allocated with the first argument's dtype: [[1, 2], [3, 4]] · [0.5, 0.5] gave [1 3].
 DTYPES = ["bool", "uint8", "int32", "int64", "float32", "float64"]
-DTYPE_PAIRS = [(a, b) for a in DTYPES for b in DTYPES]
+DTYPE_PAIRS = [pytest.param(a, b, id=f"{a}-{b}") for a in DTYPES for b in DTYPES]
 BINARY_OPS = [
     (naive_add, lambda x, y: x + y, [(3, 4), (3, 4)]),
     (naive_add_matrix_and_vector, lambda x, y: x + y, [(3, 4), (4,)]),
@@ -164,9 +164,9 @@ def small(dtype: str, shape: tuple[int, ...], seed: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize(
-    ("fn", "numpy_fn", "shapes"), BINARY_OPS, ids=lambda v: getattr(v, "__name__", "")
+    ("fn", "numpy_fn", "shapes"), [pytest.param(*op, id=op[0].__name__) for op in BINARY_OPS]
 )
-@pytest.mark.parametrize(("dtype_x", "dtype_y"), DTYPE_PAIRS, ids="-".join)
+@pytest.mark.parametrize(("dtype_x", "dtype_y"), DTYPE_PAIRS)
 def test_binary_ops_give_numpys_values_and_dtype_for_mixed_dtypes(
     fn, numpy_fn, shapes, dtype_x, dtype_y
 ):

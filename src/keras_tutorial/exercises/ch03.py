@@ -145,25 +145,8 @@ def _answers(answer: Any, count: int, example: str) -> list[tuple[int, ...] | st
                 raise Hint(f'第 {k} 个答案：不能算的写字符串 "{ERROR}"，能算的写形状元组。')
             items.append(ERROR)
         else:
-            items.append(_shape(item))
+            items.append(as_shape(item))  # check() has normalised NumPy ints, 8.0, arrays
     return items
-
-
-def _shape(item: Any) -> tuple[int, ...]:
-    """A shape written any reasonable way: tuple or list, NumPy integers, integral floats such as
-    ``8.0``, or a 1-D array of the numbers. The array of a result itself still gets its hint."""
-    if isinstance(item, np.ndarray) and item.ndim == 1 and item.dtype.kind in "iuf":
-        item = item.tolist()
-    if isinstance(item, list | tuple):
-        item = [_integral(n) for n in item]
-    return as_shape(item)
-
-
-def _integral(n: Any) -> Any:
-    """``8.0`` or ``np.float64(8.0)`` as the int 8; anything else unchanged, for as_shape."""
-    if isinstance(n, float | np.floating) and float(n).is_integer():
-        return int(n)
-    return n
 
 
 # (the two shapes, the broadcast shape or ERROR)
