@@ -32,6 +32,11 @@ LOCK_EXTRAS = {
     # make site: the website's generator, no TensorFlow; test.txt holds it (the suite builds it).
     "site.txt": ["installer", "site"],
     "conda.txt": ["cpu", "jupyter", "dev"],
+    # make gpu: a backend's GPU build (requirements/gpu-*.in) on top of the locks above, at
+    # test.txt's versions (tests/test_gpu.py checks their hashes and versions).
+    "gpu-tensorflow.txt": ["tensorflow"],
+    "gpu-jax-cuda12.txt": ["jax"],
+    "gpu-jax-cuda13.txt": ["jax"],
 }
 # The locks make installs with --require-hashes, each holding the one before it: make run, then
 # make lab / make notebooks, then make test.
@@ -134,6 +139,9 @@ def test_lock_has_pyprojects_direct_pins_on_every_platform(lock: str) -> None:
 # Locks compiled from a requirements/*.in file rather than from pyproject.toml's extras, each with
 # a test of its own (PyTorch's CPU build: test_tests_get_the_cpu_build_of_pytorch_on_linux).
 FROM_IN_FILES = {"torch.txt"}
+# PyTorch's CUDA builds for make gpu, from PyTorch's own index (tests/test_gpu.py:
+# test_pytorch_gpu_locks_pin_pyprojects_torch_with_the_tables_build).
+FROM_IN_FILES |= {"gpu-torch-cu126.txt", "gpu-torch-cu128.txt", "gpu-torch-cu130.txt"}
 
 
 def test_every_lock_file_is_checked_here() -> None:
@@ -274,9 +282,16 @@ def test_installed_environment_is_exactly_the_lock() -> None:
     }
     have = installed()
     assert not {"tensorflow", "tensorflow-cpu"} <= set(have), "two TensorFlow builds installed"
-    if "tensorflow-cpu" in locked and "tensorflow" in have:
-        # The GPU build in place of the CPU one (setup_gpu_ubuntu.sh, the doctor's advice).
-        locked["tensorflow"] = locked.pop("tensorflow-cpu")
+    # make gpu's build (recorded in the environment), in place of the CPU one it replaces.
+    record = Path(sys.prefix) / ".gpu"
+    gpu = record.read_text().strip() if record.is_file() else ""
+    if gpu:
+        if gpu == "gpu-tensorflow.txt":
+            locked.pop("tensorflow-cpu", None)
+        locked.update(in_force(read_lock(gpu), here))
+    if gpu.startswith("gpu-torch-"):
+        # What PyTorch's index brings with its CUDA build, unlocked (no hashes there either).
+        have = {n: v for n, v in have.items() if not n.startswith(("nvidia-", "triton", "cuda-"))}
     project = canonicalize_name(PYPROJECT["name"])
     assert have.pop(project) == PYPROJECT["version"]
     extra = {n: v for n, v in have.items() if n not in locked and n not in VENV_TOOLS}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,48 @@ def test_switching_jax_builds_keeps_the_packages_both_share():
 def test_leaving_pytorchs_cuda_build_removes_the_cuda_packages_its_index_brought():
     installed = {"torch", "nvidia-cublas", "triton", "numpy"}
     assert gpu.leftovers("gpu-torch-cu130.txt", "", installed) == ["nvidia-cublas", "triton"]
+
+
+# --- the GPU locks ----------------------------------------------------------------------------
+
+
+def _lock_entries(name: str) -> dict[str, tuple[str, int]]:
+    """package -> (version, number of hashes) of a lock, markers ignored (Linux-only packages)."""
+    entries: dict[str, tuple[str, int]] = {}
+    current = ""
+    for line in (ROOT / "requirements" / name).read_text().splitlines():
+        if line and line[0] not in "# ":
+            current, _, version = line.split(";")[0].rstrip(" \\").partition("==")
+            entries[current] = (version, 0)
+        elif "--hash=" in line and current:
+            version, count = entries[current]
+            entries[current] = (version, count + 1)
+    return entries
+
+
+@pytest.mark.parametrize(
+    "lock", sorted({r.lock for r in gpu.table() if r.kind == "build" and r.backend != "torch"})
+)
+def test_hashed_gpu_locks_carry_hashes_and_keep_the_test_locks_versions(lock):
+    entries, test = _lock_entries(lock), _lock_entries("test.txt")
+    assert entries and all(count for _, count in entries.values()), lock
+    shared = set(entries) & set(test)
+    assert {"keras", "numpy"} <= shared
+    assert {n: entries[n][0] for n in shared} == {n: test[n][0] for n in shared}
+
+
+def test_pytorch_gpu_locks_pin_pyprojects_torch_with_the_tables_build():
+    pin = next(
+        p
+        for p in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+            "optional-dependencies"
+        ]["torch"]
+    )
+    for row in (r for r in gpu.table() if r.kind == "build" and r.backend == "torch"):
+        assert _lock_entries(row.lock) == {"torch": (f"{pin.split('==')[1]}+{row.build}", 0)}
+
+
+def test_every_lock_the_table_names_exists_and_every_gpu_lock_is_in_the_table():
+    named = {r.lock for r in gpu.table() if r.kind == "build"}
+    on_disk = {p.name for p in (ROOT / "requirements").glob("gpu-*.txt")}
+    assert named == on_disk
