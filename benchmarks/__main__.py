@@ -1,4 +1,4 @@
-"""`make bench`: time chapter 1's model, chapter 4's NumPy network and the JAX reference.
+"""`make bench`: time chapter 1's model, chapter 5's NumPy network and the JAX reference.
 
 Each job runs as its own process, as a learner's run does, so import and start-up count. On a
 machine with an NVIDIA GPU the jobs also run with the GPU hidden, for a CPU-vs-GPU comparison.

@@ -1,7 +1,8 @@
-"""Chapter 4's from-scratch NumPy network (mini-batch RMSprop), timed as one process.
+"""Chapter 5's from-scratch NumPy network (mini-batch RMSprop), timed as one process.
 
 The network is the chapter's own code, generated from its ``# @save`` cells into
-``keras_tutorial.ch04``.
+``keras_tutorial.ch05`` (the file keeps its name: ``--jobs ch04-numpy`` and the results
+files already recorded use it).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import _job
 
 def main() -> None:
     args = _job.parse(__doc__.splitlines()[0])
-    from keras_tutorial.ch04 import evaluate, train
+    from keras_tutorial.ch05 import evaluate, train
 
     x_train, y_train, x_test, y_test = _job.mnist_flat(args.limit)
     start = time.perf_counter()

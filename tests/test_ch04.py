@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
 
-import jupytext
 import pytest
-from helpers import (
-    BACKENDS,
-    NOTEBOOKS,
-    SCRIPTS,
-    assert_clean_error,
-    backend_available,
-    run_script,
-)
+from helpers import NOTEBOOKS, assert_clean_error, run_script
 
 SCRIPT = "ch04_gradient_descent.py"
 FIGURES = [
@@ -36,11 +24,11 @@ def number(pattern: str, text: str) -> float:
     return float(match.group(1).replace(",", ""))
 
 
-def test_quick_run_from_the_notebooks_folder(mnist_path, tmp_path):
+def test_quick_run_from_the_notebooks_folder(tmp_path):
+    # Chapter 4 needs no MNIST: a path that does not exist shows it never loads the data.
     out = tmp_path / "out"
-    result = run_script(
-        SCRIPT, "--quick", "--out", str(out), env={"MNIST_PATH": str(mnist_path)}, cwd=NOTEBOOKS
-    )
+    env = {"MNIST_PATH": str(tmp_path / "no-mnist.npz")}
+    result = run_script(SCRIPT, "--quick", "--out", str(out), env=env, cwd=NOTEBOOKS)
     assert result.returncode == 0, result.stderr[-3000:]
     stdout = result.stdout
     assert "quick=True" in stdout
@@ -63,81 +51,18 @@ def test_quick_run_from_the_notebooks_folder(mnist_path, tmp_path):
     assert number(r"等效步长 η/\(1−μ\) = ([0-9.]+)", stdout) == pytest.approx(0.05 / 0.3, abs=1e-3)
     assert number(r"^梯度下降 学习率 0.167：.*横穿沟底 ([0-9]+) 次", stdout) == 30
     assert number(r"^动量 学习率 0.05, μ=0.7：.*横穿沟底 ([0-9]+) 次", stdout) < 10
-    # 4.9: each gradient has its weight's shape and agrees with central differences and autodiff.
-    shapes = re.findall(r"形状 (\([0-9, ]+\))，梯度形状 (\([0-9, ]+\))", stdout)
-    assert len(shapes) == 4 and all(a == b for a, b in shapes)
-    pairs = re.findall(r"反向传播 ([-+0-9.]+)，中心差分 ([-+0-9.]+)", stdout)
-    assert len(pairs) == 4
-    for ours, numeric in pairs:
-        assert float(ours) == pytest.approx(float(numeric), rel=1e-6)
-        assert abs(float(ours)) > 1e-4
-    differences = re.findall(r"自动微分的最大差 ([0-9.e+-]+)", stdout)
-    assert len(differences) == 4 and all(float(d) < 1e-12 for d in differences)
-    # 4.10: 2000 training images for 5 epochs already beat guessing (10%) by far, for both networks.
-    assert number(r"test_acc = ([0-9.]+)", stdout) > 0.7
-    assert number(r"测试准确率：NumPy [0-9.]+，Keras ([0-9.]+)", stdout) > 0.7
     # The exercises' cells are left for the learner: nothing answered, nothing trained.
     assert stdout.count("还没有作答 / not answered yet") == 4
-    assert stdout.count("Epoch 1/") == 1  # Keras trains once, in 4.10
-    assert "验证准确率" not in stdout and "200 步后 w" not in stdout.split("ch04.4")[-1]
+    assert "Epoch 1/" not in stdout  # no Keras training in this chapter
+    assert "200 步后 w" not in stdout.split("ch04.4")[-1]
 
 
 @pytest.mark.parametrize(
     "args",
-    [["--epochs", "0"], ["--batch-size", "many"], ["--no-such-flag"]],
+    [["--seed", "many"], ["--epochs", "5"], ["--no-such-flag"]],
 )
 def test_bad_flags(args, tmp_path):
     result = run_script(SCRIPT, *args, "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert_clean_error(result, "--help")
     assert not (tmp_path / "out").exists()
-
-
-def chapter_code_before(heading: str) -> str:
-    """The chapter's code cells that come before the markdown cell holding ``heading``."""
-    notebook = jupytext.read(SCRIPTS / SCRIPT)
-    code = []
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown" and heading in cell.source:
-            return "\n\n".join(code)
-        if cell.cell_type == "code":
-            code.append(cell.source)
-    raise AssertionError(f"{heading!r} not found in {SCRIPT}")
-
-
-CHECK_AUTODIFF = """
-import json
-report = {
-    "backend": backend,
-    "errors": {
-        k: float(np.abs(auto_grads[k] - grads[k]).max() / np.abs(grads[k]).max()) for k in grads
-    },
-    "dtypes": sorted({str(np.asarray(g).dtype) for g in auto_grads.values()}),
-    "shapes": all(np.shape(auto_grads[k]) == params64[k].shape for k in params64),
-    "independent": all(auto_grads[k] is not grads[k] for k in grads),
-}
-print("AUTODIFF " + json.dumps(report))
-"""
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_the_autodiff_cell_agrees_with_backward_on_each_backend(backend, tmp_path):
-    # 4.9's cell, as the chapter runs it up to there, under each Keras backend: the backend's
-    # own tool (GradientTape, jax.grad, loss.backward) must give the hand-written gradients.
-    if not backend_available(backend):
-        pytest.skip(f"{backend} is not installed")
-    code = chapter_code_before("## 4.10") + CHECK_AUTODIFF
-    result = subprocess.run(
-        [sys.executable, "-c", code, "--quick", "--out", str(tmp_path)],
-        env={**os.environ, "KERAS_BACKEND": backend, "MPLBACKEND": "Agg"},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    line = next(x for x in result.stdout.splitlines() if x.startswith("AUTODIFF "))
-    report = json.loads(line.removeprefix("AUTODIFF "))
-    assert report["backend"] == backend
-    assert report["dtypes"] == ["float64"] and report["shapes"] and report["independent"]
-    assert max(report["errors"].values()) < 1e-10, report

@@ -144,3 +144,21 @@ def test_plot_loss_records_puts_updates_left_and_seconds_right() -> None:
     np.testing.assert_array_equal(right.get_xdata(), [0.01, 0.02])
     np.testing.assert_array_equal(right.get_ydata(), [2.0, 0.5])
     plt.close(fig)
+
+
+def test_plot_histories_draws_one_line_per_run_in_each_metrics_panel(
+    only_the_bundled_font: None,
+) -> None:
+    runs = {
+        "NumPy": {"loss": [0.3, 0.1], "accuracy": [0.9, 0.97], "seconds": [1.0, 1.0]},
+        "Keras": {"loss": [0.25, 0.12], "accuracy": [0.92, 0.96]},
+    }
+    fig = plotting.plot_histories(runs)
+    loss_ax, accuracy_ax = fig.axes
+    for ax, metric in ((loss_ax, "loss"), (accuracy_ax, "accuracy")):
+        lines = ax.get_lines()
+        assert [line.get_label() for line in lines] == ["NumPy", "Keras"]
+        for line, run in zip(lines, runs.values(), strict=True):
+            np.testing.assert_array_equal(line.get_xdata(), [1, 2])
+            np.testing.assert_array_equal(line.get_ydata(), run[metric])
+    plt.close(fig)

@@ -93,11 +93,11 @@ def test_chapter_1_accuracy_is_the_notebooks():
         assert stated.group(1) == f"{float(accuracy) * 100:.1f}", line
 
 
-def test_chapter_4_accuracy_claim_holds_in_the_notebook():
+def test_chapter_5_accuracy_claim_holds_in_the_notebook():
     quoted(r"训练到测试准确率 ≥ (0\.97)")
     quoted(r"trained to ≥ (0\.97) test accuracy")
-    found = re.findall(r"test_acc\s*[:=]\s*(\d\.\d+)", printed("ch04_gradient_descent.ipynb"))
-    assert found, "chapter 4's notebook prints its network's test_acc"
+    found = re.findall(r"test_acc\s*[:=]\s*(\d\.\d+)", printed("ch05_backpropagation.ipynb"))
+    assert found, "chapter 5's notebook prints its network's test_acc"
     assert float(found[0]) >= 0.97, found
 
 

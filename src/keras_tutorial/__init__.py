@@ -15,8 +15,8 @@ Code generated from the chapters (cells marked ``# @save``; edit the chapter, th
     ``ch01``       ``build_model()``: chapter 1's network, compiled as the book does
     ``ch02``       ``describe()``
     ``ch03``       the naive loops: relu, add, broadcast add, vector/matrix dot products
-    ``ch04``       gradient descent, mini-batch SGD, momentum and RMSprop; the NumPy network and
-                   its training loop
+    ``ch04``       gradient descent, mini-batch SGD, momentum and RMSprop
+    ``ch05``       the NumPy network: initialisation, forward pass, loss, backward pass, training
 
 Commands
     ``python -m keras_tutorial.doctor``   is the environment (and the GPU) ready?

@@ -212,6 +212,25 @@ def plot_history(history: dict[str, list[float]], metrics: Sequence[str] = ("los
     return fig
 
 
+def plot_histories(
+    histories: Mapping[str, Mapping[str, Sequence[float]]],
+    metrics: Sequence[str] = ("loss", "accuracy"),
+) -> plt.Figure:
+    """Training curves of several runs side by side: one panel per metric, one line per run."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics, strict=True):
+        for label, history in histories.items():
+            epochs = range(1, len(history[metric]) + 1)
+            ax.plot(epochs, history[metric], "o-", label=label)
+        ax.set_xlabel("轮(epoch)")
+        ax.set_ylabel(f"训练{METRIC_NAMES.get(metric, metric)}")
+        ax.set_xticks(list(epochs))
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    return fig
+
+
 # --- chapter 4: derivatives and descent paths ------------------------------------------------
 
 
