@@ -23,9 +23,9 @@ help: ## 列出命令 / list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
-	  echo "错误：需要 Python 3.11 或更新版本（可用 PYTHON=python3.12 make ... 指定）。" >&2; \
-	  echo "Error: Python 3.11 or newer is needed (choose one with PYTHON=python3.12 make ...)." >&2; \
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null || { \
+	  echo "错误：需要 Python 3.11–3.13（锁定的 TensorFlow 只有这几个版本的 wheel；可用 PYTHON=python3.12 make ... 指定）。" >&2; \
+	  echo "Error: Python 3.11 to 3.13 is needed (the locked TensorFlow has wheels for those only; choose one with PYTHON=python3.12 make ...)." >&2; \
 	  echo "Ubuntu 22.04: sudo apt-get install python3.11 python3.11-venv，然后 / then PYTHON=python3.11 make ..." >&2; \
 	  exit 1; }
 	$(PYTHON) -m venv $(VENV)
