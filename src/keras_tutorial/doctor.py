@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         fits = f"{choice.build} (requirements/{choice.lock})" if choice.build else choice.en
         print(
             _row(
-                "适合的 GPU 版 / GPU build",
+                "GPU 版 / GPU build",
                 f"{name}: {fits} · 计算能力 / compute capability {driver.cap}",
             )
         )
