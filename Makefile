@@ -54,7 +54,11 @@ define locked_install
 	  else echo "改用 pip 安装 / installing with pip instead"; fi; \
 	fi; \
 	set -x; \
-	$$install --require-hashes --no-deps -r $(VENV)/.lock.txt; \
+	$$install --require-hashes --no-deps -r $(VENV)/.lock.txt || { \
+	  [ "$$install" != "$(PIP) install --quiet" ] || exit 1; \
+	  echo "uv 安装失败，改用 pip / uv failed: installing with pip"; \
+	  install="$(PIP) install --quiet"; \
+	  $$install --require-hashes --no-deps -r $(VENV)/.lock.txt; }; \
 	gpu=$$(cat $(VENV)/.gpu 2>/dev/null || true); \
 	$(if $(2),[ "$${gpu#gpu-torch-}" != "$$gpu" ] || $$install --no-deps $(2);) \
 	case $$gpu in \

@@ -342,6 +342,7 @@ case "$(basename "$0") $1 $2 $3" in
   "python -m pip install")
     if grep -qs '^uv==' "$here"/req-*; then cp "$0" "$here/bin/uv"; fi ;;
   "python tools/pip_to_uv.py "*) shift; exec "$REAL_PYTHON" tools/pip_to_uv.py "$@" ;;
+  "uv pip install "*) [ -z "$STAND_IN_UV_FAILS" ] || exit 2 ;;
   "python -c "*) exit 1 ;;  # a probe for an installed package: there is none
 esac
 exit 0
@@ -475,6 +476,17 @@ def test_a_pip_setting_uv_cannot_take_means_pip(tmp_path) -> None:
     assert {c.program for c in calls if c.installs} == {"python"}
     (whole,) = [c for c in calls if c.locks()]
     assert {"--require-hashes", "--no-deps"} <= set(whole.args), whole
+
+
+def test_when_uv_fails_pip_installs_the_lock(tmp_path) -> None:
+    # A mirror or network uv cannot handle: pip, with the same hashes, instead of a failed make.
+    calls = make_with_stand_ins(tmp_path, "run", STAND_IN_UV_FAILS="1")
+    assert [(c.program, c.locks()) for c in calls if c.locks()] == [
+        ("uv", ["run.txt"]),
+        ("python", ["run.txt"]),
+    ]
+    (pip,) = [c for c in calls if c.program == "python" and c.locks()]
+    assert {"--require-hashes", "--no-deps"} <= set(pip.args), pip
 
 
 def test_make_lab_after_make_run_adds_jupyter(tmp_path) -> None:
