@@ -253,6 +253,16 @@ def test_no_internal_link_is_broken(server) -> None:
     assert not broken, broken[:10]
 
 
+def test_pages_workflow_publishes_what_make_site_builds() -> None:
+    import yaml  # PyYAML comes with myst-nb and Jupyter (test.txt)
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    assert [s["run"].split()[:2] for s in steps if "run" in s] == [["make", "site"]]
+    (upload,) = [s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact")]
+    assert ROOT / upload["with"]["path"] == site.DEFAULT_OUT
+    assert any("deploy-pages" in s.get("uses", "") for s in workflow["jobs"]["deploy"]["steps"])
+
+
 # --- in a real browser --------------------------------------------------------------------------
 
 
