@@ -255,6 +255,7 @@ def test_no_internal_link_is_broken(server) -> None:
 
 def test_pages_workflow_publishes_what_make_site_builds() -> None:
     import yaml  # PyYAML comes with myst-nb and Jupyter (test.txt)
+
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
     steps = workflow["jobs"]["build"]["steps"]
     assert [s["run"].split()[:2] for s in steps if "run" in s] == [["make", "site"]]
