@@ -297,10 +297,6 @@ def browser_page(server):
         page.set_default_timeout(UI_TIMEOUT_MS)
         try:
             yield page, elsewhere
-        except BaseException:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "site_failure.png"))
-            raise
         finally:
             browser.close()
 
@@ -309,6 +305,18 @@ def test_a_learner_reads_searches_and_copies_in_the_browser(server, browser_page
     base, log = server
     page, elsewhere = browser_page
     ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        _read_search_and_copy(page, base)
+    except BaseException:
+        page.screenshot(path=str(ARTIFACTS / "site_failure.png"))
+        raise
+    assert not elsewhere, f"requests to other hosts: {elsewhere[:5]}"
+    failed = [(path, status) for path, status in log if status >= 400]
+    assert not failed, failed
+    assert any(path.startswith("/_static/mathjax/") for path, _ in log)
+
+
+def _read_search_and_copy(page, base: str) -> None:
 
     page.goto(base)
     page.wait_for_load_state("networkidle")
@@ -366,8 +374,3 @@ def test_a_learner_reads_searches_and_copies_in_the_browser(server, browser_page
     )
     assert not re.search(r"\$[^$\n]+\$|\\\(|\\\[", prose), re.findall(r".{20}\$.{20}", prose)[:3]
     assert page.locator("mjx-container").first.bounding_box()["width"] > 0
-
-    assert not elsewhere, f"requests to other hosts: {elsewhere[:5]}"
-    failed = [(path, status) for path, status in log if status >= 400]
-    assert not failed, failed
-    assert any(path.startswith("/_static/mathjax/") for path, _ in log)
