@@ -24,7 +24,6 @@
 # %%
 from keras_tutorial.settings import start_chapter
 
-# 读命令行参数（在 Jupyter 里用默认值），固定随机种子
 args = start_chapter("第 3 章：张量运算 / Chapter 3: tensor operations", epochs=40, batch_size=50)
 
 # %% [markdown]
@@ -203,7 +202,6 @@ def naive_matrix_dot(x, y):
 
 # %%
 x, y = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
-print("结果形状:", naive_matrix_dot(x, y).shape)
 print("与 np.dot 一致:", np.allclose(naive_matrix_dot(x, y), np.dot(x, y)))
 x, y = np.array([[1, 2], [3, 4]]), np.array([[0, 1], [1, 0]])
 print("x * y（逐元素）=\n", x * y)
@@ -245,7 +243,7 @@ print("x.T 与 x.reshape((2, 3)) 相同:", np.array_equal(x.T, x.reshape((2, 3))
 # %% [markdown]
 # ## 3.6 几何解释：张量运算就是变换空间
 #
-# 二维向量可以看作平面上的一个点。下面把一个小房子的轮廓存成形状 (点数, 2) 的矩阵，每行一个点。**旋转**：把点绕原点逆时针转 θ 角，就是和旋转矩阵做点积；每行一个点时写成 `points @ R.T`。
+# 二维向量可以看作平面上的一个点。下面把一个小房子的轮廓存成形状 (点数, 2) 的矩阵，每行一个点。**旋转**：把点绕原点逆时针转 θ 角，就是和旋转矩阵 R 做点积；每行一个点时写成 `points @ R.T`。
 
 
 # %%
@@ -257,8 +255,7 @@ def rotation(theta):
 
 # %%
 house = np.array([[0, 0], [2, 0], [2, 1.5], [1, 2.5], [0, 1.5], [0, 0]], dtype="float64")
-R = rotation(np.pi / 3)  # 转 60°
-rotated = house @ R.T
+rotated = house @ rotation(np.pi / 3).T  # 转 60°
 print("点 (2, 0) 转到了", rotated[1].round(3))
 same_norms = np.allclose(np.linalg.norm(house, axis=1), np.linalg.norm(rotated, axis=1))
 print("到原点的距离不变:", same_norms)
@@ -302,9 +299,9 @@ title = '平面上的点经过 keras.layers.Dense(2, activation="relu")'
 finish(plot_planes(panels, colour=colour, title=title), args.out, "ch03_dense_relu.png")
 
 # %% [markdown]
-# 颜色相同的点在三幅图中是同一批点。左图到中图是旋转、放大再平移，点团的形状不变；到右图，横坐标为负的点被压到纵轴上，纵坐标为负的被压到横轴上，两个都为负的全挤到原点。
+# 三幅图里颜色相同的是同一个点（按它起始的角度上色）。左图到中图是旋转、放大再平移，点团的形状不变；到右图，横坐标为负的点被压到纵轴上，纵坐标为负的被压到横轴上，两个都为负的全挤到原点。
 #
-# **把揉皱的纸团展开**：两张不同颜色的纸叠在一起揉成一团，就像缠在一起的两类数据。深度学习好比用一连串简单的动作把纸团一点点展平，直到两种颜色能用一刀分开；每一层就是一个动作：仿射变换再加折叠。下面在平面上造这样一团：蓝点落在半径 1 的圆里，红点落在外面的圆环上，原来的平面里没有一条直线能分开它们。小网络的第一层 `Dense(8, activation="relu")` 把平面变到 8 维再折叠，第二层 `Dense(2)` 再投回一个平面，最后一层 `Dense(1, activation="sigmoid")` 只能在这个新平面上画一条直线。训练让前两层学会把点搬到一条直线就够用的位置：
+# **把揉皱的纸团展开**：两张不同颜色的纸叠在一起揉成一团，就像缠在一起的两类数据。深度学习好比用一连串简单的动作把纸团一点点展平，直到两种颜色能用一刀分开；每一层就是一个动作：仿射变换再加折叠。下面在平面上造这样一团：蓝点落在半径 1 的圆里，红点落在外面的圆环上，原来的平面里没有一条直线能分开它们。小网络的第一层 `Dense(8, activation="relu")` 把平面变到 8 维再折叠，第二层 `Dense(2)` 再投回一个平面，最后一层 `Dense(1, activation="sigmoid")` 只能在这个新平面上画一条直线。训练让前两层学会把点搬到一条直线就够用的位置。右图的虚线就是最后一层画的那条直线，打印的比例是它分对的点；前两层做的只是仿射变换和折叠，和上面的房子、点团一样。层数更多的网络，就是把更皱的纸团分更多步展开：
 
 # %%
 n = 200
@@ -326,9 +323,6 @@ fig = plot_planes(panels, colour=labels, cmap="coolwarm", title="蓝：圆内的
 w, c = model.layers[-1].get_weights()  # 最后一层画的直线：w[0]·h₀ + w[1]·h₁ + c = 0
 fig.axes[1].axline((0, -c[0] / w[1, 0]), slope=-w[0, 0] / w[1, 0], color="k", ls="--")
 finish(fig, args.out, "ch03_uncrumple.png")
-
-# %% [markdown]
-# 右图里两类点分到了虚线两边，虚线就是最后一层画的那条直线。前两层做的只是仿射变换和折叠，和 3.6 节的房子、点团一样；层数更多的网络，就是把更皱的纸团分更多步展开。
 
 # %% [markdown]
 # ## 3.7 NumPy 比循环快多少
@@ -361,8 +355,7 @@ for n in sizes:
     numpy_ns = best_time(np.matmul, a, b) / n**3 * 1e9
     per_madd.append((loop_ns, numpy_ns))
     print(f"{n:5d}  {agree!s:8} {loop_ns:16.1f} {numpy_ns:22.4f} {loop_ns / numpy_ns:13.0f}")
-loop_ratio = per_madd[-1][0] / per_madd[0][0]
-numpy_ratio = per_madd[-1][1] / per_madd[0][1]
+loop_ratio, numpy_ratio = np.array(per_madd[-1]) / np.array(per_madd[0])
 print(
     f"n 从 {sizes[0]} 到 {sizes[-1]}，每次乘加的用时：循环 ×{loop_ratio:.2f}，NumPy ×{numpy_ratio:.3f}"
 )
@@ -455,5 +448,4 @@ print(f"被折到坐标轴上的点: {folded:.1%}")
 # %%
 for n in (64, 128):  # 加上更大的 n
     a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
-    seconds = best_time(np.matmul, a, b)
-    print(f"n={n}: 每次乘加 {seconds / n**3 * 1e9:.4f} 纳秒")
+    print(f"n={n}: 每次乘加 {best_time(np.matmul, a, b) / n**3 * 1e9:.4f} 纳秒")
