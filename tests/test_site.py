@@ -209,6 +209,21 @@ def test_join_cjk_lines_keeps_lists_code_and_latin_breaks() -> None:
     assert site.join_cjk_lines(text) == joined
 
 
+def test_notebooks_in_reading_order_and_a_chapter_being_written_left_out(tmp_path: Path) -> None:
+    proj = project.Project(tmp_path)
+    proj.scripts.mkdir()
+    proj.notebooks.mkdir()
+    for name in ["ch02_b", "ch01_answers", "ch01_a", "ch02_answers", "ch03_new"]:
+        (proj.scripts / f"{name}.py").write_text("")
+    with pytest.raises(TutorialError) as caught:
+        site.notebooks(proj)
+    assert "make notebooks" in caught.value.zh and "make notebooks" in caught.value.en
+    for name in ["ch02_b", "ch01_answers", "ch01_a", "ch02_answers"]:
+        (proj.notebooks / f"{name}.ipynb").write_text("{}")
+    found = [p.stem for p in site.notebooks(proj)]
+    assert found == ["ch01_a", "ch01_answers", "ch02_b", "ch02_answers"]
+
+
 def test_a_missing_readme_section_is_a_clear_error() -> None:
     with pytest.raises(TutorialError) as caught:
         site.readme_section("# 标题\n\n正文\n", site.GPU_HEADING)
