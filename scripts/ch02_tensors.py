@@ -138,9 +138,9 @@ centre = train_images[:, 7:-7, 7:-7]
 describe("右下角 corner", corner)
 describe("中间 centre", centre)
 views = [  # (标题, 图片, 截出的块在 28×28 原图中的起始下标)
-    ("full [:, :, :]", train_images, 0),
-    ("corner [:, 14:, 14:]", corner, 14),
-    ("centre [:, 7:-7, 7:-7]", centre, 7),
+    ("整张图 [:, :, :]", train_images, 0),
+    ("右下角 [:, 14:, 14:]", corner, 14),
+    ("中间 [:, 7:-7, 7:-7]", centre, 7),
 ]
 fig = show_crops(views, [0, 1, 2, 4])
 finish(fig, args.out, "ch02_crops.png")
