@@ -363,9 +363,13 @@ check_os() {
     x86_64 | aarch64) ;;
     *) die "不支持的 CPU 架构 $ARCH。没有做任何改动。" "unsupported CPU architecture $ARCH. Nothing was changed." ;;
   esac
-  # A backend without a GPU build for this CPU (TensorFlow on aarch64) stops before anything.
+  # A backend without a GPU build for this CPU (TensorFlow on aarch64: the table has no row for
+  # it) stops before anything; gpu.py says why and which backends have one.
   local why
-  if ((!CPU_ONLY)) && ! why=$(python3 "$GPU_PY" choose --backend "$BACKEND" --cap 9.0 --driver 999 --machine "$ARCH" 2>&1 >/dev/null); then
+  if ((!CPU_ONLY)) && ! awk -F '\t' -v b="$BACKEND" -v m="$ARCH" \
+    '$1 == "build" && $2 == b && index("," $7 ",", "," m ",") { found = 1 } END { exit !found }' \
+    "$SCRIPT_DIR/src/keras_tutorial/gpu_builds.tsv" &&
+    ! why=$(python3 "$GPU_PY" choose --backend "$BACKEND" --cap 9.0 --driver 999 --machine "$ARCH" 2>&1 >/dev/null); then
     printf '%s\n' "$why" >&2
     die "没有做任何改动：用 --backend 选上面列出的后端，或用 --cpu。" \
       "nothing was changed: choose one of the backends named above with --backend, or use --cpu."
