@@ -216,6 +216,11 @@ def build(out: Path, src: Path) -> None:
         )
     shutil.rmtree(out / ".doctrees", ignore_errors=True)
     (out / ".buildinfo").unlink(missing_ok=True)
+    # What no page loads: the theme's translation catalogues (used while building) and the
+    # source maps of its minified scripts (for developer tools only), 4 of the site's 16 MiB.
+    shutil.rmtree(out / "_static" / "locales", ignore_errors=True)
+    for source_map in (out / "_static").rglob("*.js.map"):
+        source_map.unlink()
 
 
 def size_of(folder: Path) -> int:
