@@ -67,13 +67,12 @@ LOG_FILE=""
 TEE_PID=""
 HEARTBEAT_PID=""
 APT_LOCK_SAID=0
-TMP_FILES=()
 
 usage() {
   cat <<'EOF'
 用法 / Usage: bash setup_gpu_ubuntu.sh [options]
 
-为本教程准备 Ubuntu + NVIDIA GPU：驱动、conda 环境、Keras 后端的 GPU 版，最后运行体检。
+为本教程准备 Ubuntu + NVIDIA GPU：驱动，然后把 Keras 后端的 GPU 版装进 make 用的环境 .venv，最后运行体检。
 Prepare Ubuntu with an NVIDIA GPU for the tutorial: the driver, then the GPU build of the Keras
 backend in .venv, the environment of every make command. Try --dry-run first.
 
@@ -114,7 +113,7 @@ STEP_NO=0
 step() {
   STEP_NO=$((STEP_NO + 1))
   CURRENT_STEP="$1 / $2"
-  printf '\n==> [%d/7] %s / %s\n' "$STEP_NO" "$1" "$2"
+  printf '\n==> [%d/6] %s / %s\n' "$STEP_NO" "$1" "$2"
 }
 
 skip() { printf '    已完成，跳过：%s\n    Already done, skipped: %s\n' "$1" "$2"; }
@@ -137,9 +136,7 @@ on_error() {
 
 on_exit() {
   local code=$?
-  local f
   stop_heartbeat
-  for f in "${TMP_FILES[@]}"; do rm -f -- "$f"; done
   if [[ -n $TEE_PID ]]; then
     # Give the terminal back and let tee write its last lines before the prompt returns.
     exec 1>&3 2>&4
@@ -178,7 +175,7 @@ run() {
   "$@"
 }
 
-# The same for long commands (downloads, apt, conda, pip), so that they never look hung and all
+# The same for long commands (apt, make's downloads and installs), so that they never look hung and all
 # they print lands in the log. On a terminal they run under script(1): it gives them a terminal
 # of their own, so progress bars and questions (a MOK password) work, and copies what they print
 # into the log. Without a terminal they print into the log pipe, and a line every
@@ -375,8 +372,8 @@ check_os() {
       "nothing was changed: choose one of the backends named above with --backend, or use --cpu."
   fi
   if [[ $(id -u) == 0 && -n ${SUDO_USER:-} ]]; then
-    die "请不要用 sudo 运行本脚本：conda 要装在你自己的用户下，需要 root 的步骤脚本会自己调用 sudo。没有做任何改动。" \
-      "do not run this script with sudo: conda belongs to your own user, and the script calls sudo itself for the steps that need root. Nothing was changed."
+    die "请不要用 sudo 运行本脚本：.venv 要属于你自己的用户，需要 root 的步骤脚本会自己调用 sudo。没有做任何改动。" \
+      "do not run this script with sudo: .venv belongs to your own user, and the script calls sudo itself for the steps that need root. Nothing was changed."
   fi
   if [[ -n ${WSL_DISTRO_NAME:-} ]] || grep -qi microsoft "$PROC_VERSION_FILE" 2>/dev/null; then
     IS_WSL=1
