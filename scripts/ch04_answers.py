@@ -15,7 +15,7 @@
 #
 # 先在 `notebooks/ch04_gradient_descent.ipynb` 里自己做，再来对照。有唯一答案的题用 `check` 验证；实验题运行实验，并根据打印出的数字解释。
 #
-# 章节里定义的函数（`gd_step`、`descend`、`minibatch_sgd`、`momentum_step`、`train` ……）从 `keras_tutorial.ch04` 导入，它由章节里标记 `# @save` 的单元格生成。
+# 章节里定义的函数（`gd_step`、`descend`、`minibatch_sgd`、`momentum_step` ……）从 `keras_tutorial.ch04` 导入，它由章节里标记 `# @save` 的单元格生成。
 
 # %%
 from keras_tutorial.settings import start_chapter
@@ -26,8 +26,7 @@ import math
 
 import numpy as np
 
-from keras_tutorial.ch04 import descend, evaluate, gd_step, minibatch_sgd, momentum_step, train
-from keras_tutorial.data import load_mnist
+from keras_tutorial.ch04 import descend, gd_step, minibatch_sgd, momentum_step
 from keras_tutorial.exercises import check
 
 print(f"quick={args.quick}")
@@ -187,25 +186,3 @@ print(f"越过小坡的组合：{'；'.join(crossed)}")
 
 # %% [markdown]
 # 不带动量的梯度下降从这三个起点出发都停在右边的坑。带动量时，能不能越过中间的小坡取决于下坡时攒下多少速度：起点越高、$\mu$ 越大，速度越大；最后一行列出了越过小坡的组合，起点低或 $\mu$ 小时都没有越过。动量"冲过局部最小值"不是一定的，取决于起点、学习率和 $\mu$。
-
-# %% [markdown]
-# ## 练习 7
-#
-# 训练集的最后 10000 张作验证集，前 50000 张训练，三种学习率各训练 2 轮，比较验证准确率。测试集一次也没用。
-
-# %%
-(train_images, train_labels), _ = load_mnist()
-if args.quick:
-    train_images, train_labels = train_images[:3000], train_labels[:3000]
-x_all = train_images.reshape(len(train_images), 784).astype("float32") / 255
-split = len(x_all) - len(x_all) // 6  # 完整数据时前 50000 张训练，后 10000 张验证
-val_acc = {}
-for lr in (0.0001, 0.001, 0.01):
-    params, history = train(x_all[:split], train_labels[:split], epochs=2, learning_rate=lr)
-    val_acc[lr] = evaluate(params, x_all[split:], train_labels[split:])
-    print(f"学习率 {lr:<6}：训练损失 {history['loss'][-1]:.4f}，验证准确率 {val_acc[lr]:.4f}")
-best_lr = max(val_acc, key=val_acc.get)
-print(f"验证准确率最高的是学习率 {best_lr}（{val_acc[best_lr]:.4f}），就选它")
-
-# %% [markdown]
-# 最后一行按验证准确率选出了学习率；用测试集来选，测试准确率就不再是对新数据的公正估计。学习率 0.0001 的训练损失最高：2 轮里权重挪得不够远。学习率 0.01 的步子更大，训练损失却不比 0.001 低，步子大并不等于降得快。轮数更多时排序可能变化，这个实验只比较了 2 轮。
