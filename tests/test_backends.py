@@ -1,0 +1,170 @@
+"""Every chapter and answers script, in quick mode, under each Keras backend (issue 24).
+
+One process per backend runs all the scripts one after another (tests/run_in_one_process.py):
+the backend and Keras are imported once per backend rather than once per script, and the three
+processes run side by side. Each script must run to its end; then the parts that differ between
+backends are checked: the backend and devices a chapter names, chapter 5's automatic
+differentiation, timings, chapter 1's accuracy, and the appendix (chapter 6) on two virtual
+devices under JAX and TensorFlow.
+
+The appendix runs first in each process: TensorFlow's logical devices (and JAX's device count)
+can only be set before the backend first computes. So under JAX the other chapters here see two
+CPU devices where a learner's run sees one; nothing else changes for them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import BACKENDS, MISSING_GLYPH, PROJECT, ROOT, backend_available
+
+RUNNER = Path(__file__).with_name("run_in_one_process.py")
+#: Weights after data-parallel training may differ from one device's by float32 round-off only.
+TOLERANCE = 1e-5
+
+
+def _first_sets_up_devices(script: Path) -> bool:
+    return "set_logical_device_configuration" not in script.read_text(encoding="utf-8")
+
+
+SCRIPTS = sorted(PROJECT.all_scripts(), key=_first_sets_up_devices)  # stable: order kept otherwise
+STEMS = [p.stem for p in SCRIPTS]
+
+
+class Run:
+    """One backend's process: each script's stdout, the report, and the process's stderr."""
+
+    def __init__(self, backend: str, out: Path) -> None:
+        self.backend = backend
+        self.report_path = out / "report.json"
+        env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONUNBUFFERED": "1"}
+        command = [sys.executable, str(RUNNER), str(out), str(self.report_path), *map(str, SCRIPTS)]
+        self.proc = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self._done = False
+
+    def finish(self) -> None:
+        if self._done:
+            return
+        self.stdout, self.stderr = self.proc.communicate(timeout=1500)
+        # Kept beside the figures for a look after a failure (pytest keeps its last 3 tmp folders).
+        (self.report_path.parent / "stdout.txt").write_text(self.stdout)
+        (self.report_path.parent / "stderr.txt").write_text(self.stderr)
+        self.report = json.loads(self.report_path.read_text()) if self.report_path.exists() else {}
+        self.sections = dict(
+            re.findall(r"^@@@ BEGIN (\S+)\n(.*?)^@@@ END \1$", self.stdout, re.M | re.S)
+        )
+        self._done = True
+
+    def output(self, stem: str) -> str:
+        self.finish()
+        assert stem in self.sections, f"{stem} did not finish:\n{self.stderr[-3000:]}"
+        return self.sections[stem]
+
+
+@pytest.fixture(scope="module")
+def runs(mnist_path, tmp_path_factory) -> dict[str, Run]:
+    """Start all three backends' processes at once; each test waits for the one it reads."""
+    os.environ["MNIST_PATH"] = str(mnist_path)
+    started = {}
+    for backend in BACKENDS:
+        if backend_available(backend):
+            started[backend] = Run(backend, tmp_path_factory.mktemp(f"run-{backend}"))
+    yield started
+    for run in started.values():
+        if run.proc.poll() is None:
+            run.proc.kill()
+            run.proc.wait()
+
+
+@pytest.fixture(params=BACKENDS)
+def run(request, runs) -> Run:
+    if request.param not in runs:
+        pytest.skip(f"{request.param} is not installed (pip install -e '.[jax,torch]')")
+    found = runs[request.param]
+    found.finish()
+    return found
+
+
+def numbers(pattern: str, text: str) -> list[float]:
+    """Every number the one group of ``pattern`` matches, lines anchored with ^ and $."""
+    return [float(m) for m in re.findall(pattern, text, re.M)]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_script_runs_to_its_end(run, stem):
+    text = run.output(stem)
+    assert run.report[stem]["status"] == 0, f"{stem} under {run.backend}:\n{run.stderr[-4000:]}"
+    assert "Traceback" not in text and "✗ " not in text, text[-3000:]
+    assert MISSING_GLYPH not in run.stderr, run.stderr[-3000:]
+    assert run.proc.returncode == 0, run.stderr[-3000:]
+
+
+def test_chapter_1_names_the_backend_and_learns(run):
+    text = run.output("ch01_mnist_dense")
+    summary = next(line for line in text.splitlines() if line.startswith("Keras "))
+    assert f"backend {run.backend} " in summary and "devices: " in summary, summary
+    # 1800 training images for 5 epochs already beat guessing (10%) by far, on every backend.
+    for name in ("val_acc", "test_acc"):
+        (value,) = numbers(rf"^{name}: ([0-9.]+)", text)
+        assert value > 0.7, (name, value)
+    assert "重新加载后前 100 张预测相同: True" in text
+
+
+def test_automatic_differentiation_matches_the_hand_written_gradients(run):
+    # The chapter that teaches backpropagation checks its gradients against the running backend's
+    # own tool (GradientTape, jax.grad, loss.backward()); each must agree to float64 round-off.
+    found = []
+    for stem in STEMS:
+        text = run.output(stem)
+        for name, diff in re.findall(r"与 (\w+) 自动微分的最大差 ([0-9.e+-]+)", text):
+            assert name == run.backend, (stem, name)
+            found.append(float(diff))
+    assert found, "no chapter printed its autodiff comparison"
+    assert max(found) < 1e-12, found
+
+
+def test_timings_are_measured_on_each_backend(run):
+    # Chapter 4 times one forward pass; each time printed must be a real, positive measurement.
+    text = run.output("ch04_gradient_descent")
+    (ms,) = numbers(r"一次前向计算（128 张图）([0-9.]+) ms", text)
+    assert 0 < ms < 10_000
+    seconds = numbers(r"用时 ([0-9.]+) 秒", "".join(run.output(s) for s in STEMS))
+    assert seconds and all(math.isfinite(s) and s >= 0 for s in seconds)
+
+
+def test_appendix_trains_on_the_configured_devices_with_one_devices_weights(run):
+    report = run.report["ch06_distributed"]
+    text = run.output("ch06_distributed")
+    if run.backend == "torch":
+        # No Keras distribution for PyTorch: the chapter says so and skips the engine cells.
+        assert report["devices"] == 0 and "gap" not in report
+        assert "PyTorch 后端" in text
+        assert "test_acc" not in text
+        return
+    # The device count printed is the one the first cell configured (2), and the engine used them.
+    assert report["configured"] == 2 and report["devices"] == 2
+    (printed,) = numbers(r"^设备数 (\d+)：", text)
+    assert printed == 2
+    assert re.search(r"设备数 2：cpu:0, cpu:1$", text, re.M), text
+    # Same initial weights, same 15 global batches of 128: the weights moved, and the two runs
+    # agree to float32 round-off.
+    assert report["moved"] > 1e-3
+    assert report["gap"] < TOLERANCE, report
+    (gap,) = numbers(r"权重最大差 ([0-9.e+-]+)$", text)
+    assert gap < TOLERANCE
+    # Chapter 1's model trained data-parallel on 2000 images learns, and both timings are real.
+    (accuracy,) = numbers(r"^数据并行训练后 test_acc: ([0-9.]+)", text)
+    assert accuracy > 0.7
+    timings = re.search(
+        r"^最后一轮用时：一块设备 ([0-9.]+) 秒，2 块虚拟设备 ([0-9.]+) 秒", text, re.M
+    )
+    assert timings and float(timings[1]) > 0 and float(timings[2]) > 0, text[-2000:]
