@@ -138,17 +138,6 @@ def test_full_run_reaches_the_books_accuracy(mnist_path, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files
 
 
-@pytest.mark.parametrize(
-    "args",
-    [["--epochs", "0"], ["--epochs", "five"], ["--batch-size", "-3"], ["--no-such-flag"]],
-)
-def test_bad_flags(args, tmp_path):
-    result = run_script(SCRIPT, *args, "--out", str(tmp_path / "out"))
-    assert result.returncode == 2
-    assert_clean_error(result, "--help")
-    assert not (tmp_path / "out").exists()
-
-
 def test_broken_mnist_file(tmp_path):
     broken = tmp_path / "mnist.npz"
     broken.write_bytes(b"this is not MNIST")

@@ -53,14 +53,6 @@ def test_quick_run(mnist_path, tmp_path):
     assert_figures(out, FIGURES)
 
 
-@pytest.mark.parametrize("args", [["--no-such-flag"], ["--seed", "many"]])
-def test_bad_flags(args, tmp_path):
-    result = run_script(CH02, *args, "--out", str(tmp_path / "out"))
-    assert result.returncode == 2
-    assert_clean_error(result, "--help", args[0] if len(args) == 1 else args[1])
-    assert not (tmp_path / "out").exists()
-
-
 def test_without_mnist_is_a_clean_error(tmp_path):
     missing = tmp_path / "nowhere" / "mnist.npz"
     result = run_script(CH02, "--quick", "--out", str(tmp_path), env={"MNIST_PATH": str(missing)})

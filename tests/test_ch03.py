@@ -15,7 +15,7 @@ import jupytext
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from helpers import SCRIPTS, assert_clean_error, assert_figures, run_script
+from helpers import SCRIPTS, assert_figures, run_script
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -522,11 +522,3 @@ def test_two_layers_untangle_the_rings_on_each_backend(backend, tmp_path):
     share = re.search(r"新平面上的一条直线分对了 (\d+\.\d)% 的点$", result.stdout, re.M)
     assert float(share[1]) >= 95.0
     assert_figures(out, CH03_FIGURES)
-
-
-@pytest.mark.parametrize("args", [["--no-such-flag"], ["--seed", "many"]])
-def test_bad_flags(args, tmp_path):
-    result = run_script(CH03, *args, "--out", str(tmp_path / "out"))
-    assert result.returncode == 2
-    assert_clean_error(result, "--help", args[0] if len(args) == 1 else args[1])
-    assert not (tmp_path / "out").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import NOTEBOOKS, assert_clean_error, run_script
+from helpers import NOTEBOOKS, run_script
 
 SCRIPT = "ch04_gradient_descent.py"
 FIGURES = [
@@ -55,14 +55,3 @@ def test_quick_run_from_the_notebooks_folder(tmp_path):
     assert stdout.count("还没有作答 / not answered yet") == 4
     assert "Epoch 1/" not in stdout  # no Keras training in this chapter
     assert "200 步后 w" not in stdout.split("ch04.4")[-1]
-
-
-@pytest.mark.parametrize(
-    "args",
-    [["--seed", "many"], ["--epochs", "5"], ["--no-such-flag"]],
-)
-def test_bad_flags(args, tmp_path):
-    result = run_script(SCRIPT, *args, "--out", str(tmp_path / "out"))
-    assert result.returncode == 2
-    assert_clean_error(result, "--help")
-    assert not (tmp_path / "out").exists()
