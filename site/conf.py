@@ -49,6 +49,34 @@ class _SearchChinese(SearchChinese):
 
     language_name = "English"
 
+    # What a learner types is cut the way the pages were: a run of Chinese characters that is not
+    # a word of the index is cut, longest first, into words the index has (jieba made them), so
+    # 广播规则 searches 广播 and 规则 rather than a word no page has. Single characters that are no
+    # word of the index are left out (the index keeps none). Latin words as Sphinx splits them.
+    js_splitter_code = r"""
+function splitQuery(query) {
+  const index = typeof Search !== "undefined" && Search._index ? Search._index : null;
+  const known = (word) =>
+    index !== null && (word in index.terms || word in index.titleterms);
+  const words = [];
+  for (const part of query.split(/[^\p{Letter}\p{Number}_\p{Emoji_Presentation}]+/gu)) {
+    for (const run of part.match(/\p{Script=Han}+|[^\p{Script=Han}]+/gu) || []) {
+      if (!/\p{Script=Han}/u.test(run) || known(run) || index === null) {
+        words.push(run);
+        continue;
+      }
+      for (let start = 0; start < run.length; ) {
+        let end = Math.min(run.length, start + 8);
+        while (end > start + 1 && !known(run.slice(start, end))) end--;
+        if (end > start + 1 || known(run.slice(start, end))) words.push(run.slice(start, end));
+        start = end;
+      }
+    }
+  }
+  return words;
+}
+"""
+
 
 search_languages["zh"] = _SearchChinese
 

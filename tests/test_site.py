@@ -46,6 +46,8 @@ SEARCHES = {
     "广播": "ch03_tensor_operations",
     "反向传播": "ch04_gradient_descent",
 }
+# A phrase that is no word of the index: the search page cuts it into words that are (广播, 规则).
+PHRASE = ("广播规则", "ch03_tensor_operations")
 
 
 def pages_in_reading_order() -> list[str]:
@@ -185,6 +187,7 @@ def test_search_index_has_chinese_words_cut_by_jieba(built: Path) -> None:
     # Words, not sentences nor single characters: a term inside a longer phrase is found.
     assert not pages("张") and not pages("数据的表示：张量")
     assert {"反向", "传播"} <= set(index["terms"])
+    assert not pages(PHRASE[0]) and pages("广播") and pages("规则")
 
 
 def test_glossary_terms_are_one_word_for_the_search() -> None:
@@ -370,7 +373,7 @@ def _read_search_and_copy(page, base: str) -> None:
     page.wait_for_url(re.compile(r"ch02_tensors\.html"))
     assert "第 2 章" in page.locator("h1").first.inner_text()
 
-    for word, expected in SEARCHES.items():
+    for word, expected in [*SEARCHES.items(), PHRASE]:
         page.goto(base + "search.html?q=" + urllib.parse.quote(word))
         results.first.wait_for()
         hrefs = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
