@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 
 import numpy as np
 import pytest
-from helpers import BACKENDS, MISSING_GLYPH, assert_clean_error, backend_available, run_script
+from helpers import BACKENDS, assert_clean_error, backend_available, run_script
 
 SCRIPT = "ch01_mnist_dense.py"
 FIGURES = ["ch01_samples.png", "ch01_history.png", "ch01_predictions.png", "ch01_mistakes.png"]
@@ -197,29 +196,3 @@ def test_only_the_lesson_trains_and_exercises_wait_for_their_answers(mnist_path,
     # The Dense demo of 1.3: the last axis only, not a flattened input.
     assert "输入形状 (2, 28, 28) → 输出形状 (2, 28, 32)" in result.stdout
     assert "它的权重矩阵 kernel 的形状: (28, 32)" in result.stdout
-
-
-def test_training_curves_speak_chinese():
-    """plot_history (1.6): axis labels and legends in Chinese, the glossary's term beside them."""
-    import matplotlib.pyplot as plt
-
-    from keras_tutorial.plotting import plot_history, use_chinese_font
-
-    use_chinese_font()  # as start_chapter() does
-    history = {"loss": [0.5, 0.3], "val_loss": [0.4, 0.35], "accuracy": [0.8, 0.9]}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig = plot_history(history)
-        fig.canvas.draw()
-    assert not [w for w in caught if MISSING_GLYPH in str(w.message)]
-    try:
-        loss_ax, accuracy_ax = fig.axes
-        assert loss_ax.get_xlabel() == "轮(epoch)" and loss_ax.get_ylabel() == "损失(loss)"
-        legend = [t.get_text() for t in loss_ax.get_legend().get_texts()]
-        assert legend == ["训练损失(loss)", "验证损失(loss)"]
-        # No validation accuracy recorded: one curve only.
-        assert [t.get_text() for t in accuracy_ax.get_legend().get_texts()] == [
-            "训练准确率(accuracy)"
-        ]
-    finally:
-        plt.close(fig)

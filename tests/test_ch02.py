@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
-import numpy as np
-import pytest
 from helpers import assert_clean_error, assert_figures, run_script
 
 from keras_tutorial.exercises import NOT_ANSWERED
-from keras_tutorial.plotting import plot_price_day, show_crops, use_chinese_font
 
 CH02 = "ch02_tensors.py"
 FIGURES = ["ch02_digit.png", "ch02_slice.png", "ch02_crops.png", "ch02_prices.png"]
@@ -58,47 +54,3 @@ def test_without_mnist_is_a_clean_error(tmp_path):
     result = run_script(CH02, "--quick", "--out", str(tmp_path), env={"MNIST_PATH": str(missing)})
     assert result.returncode == 1
     assert_clean_error(result, str(missing))
-
-
-# --- the figure helpers the chapter calls --------------------------------------------------------
-
-
-def test_show_crops_draws_each_crop_where_it_sits():
-    images = np.arange(2 * 28 * 28).reshape(2, 28, 28)
-    views = [("full", images, 0), ("corner", images[:, 14:, 14:], 14)]
-    fig = show_crops(views, [0, 1, 1])
-    try:
-        axes = np.array(fig.axes).reshape(3, 2)
-        assert [ax.get_title() for ax in axes[0]] == ["full", "corner"]
-        assert [ax.get_title() for ax in axes[1]] == ["", ""]  # titles only on the first row
-        # The corner lies in rows and columns 14..28 of the full 28×28 frame, shown whole.
-        assert axes[2, 1].images[0].get_extent() == [14, 28, 28, 14]
-        assert axes[2, 1].get_xlim() == (0, 28) and axes[2, 1].get_ylim() == (28, 0)
-        np.testing.assert_array_equal(axes[2, 1].images[0].get_array(), images[1, 14:, 14:])
-        np.testing.assert_array_equal(axes[0, 0].images[0].get_array(), images[0])
-    finally:
-        plt.close(fig)
-
-
-def test_plot_price_day_draws_close_inside_its_band():
-    use_chinese_font()  # as start_chapter() does: the legend and labels are Chinese
-    close = np.linspace(100, 101, 390)
-    day = np.column_stack([close, close + 0.5, close - 0.25])
-    fig = plot_price_day(day, title="one day")
-    try:
-        (ax,) = fig.axes
-        assert ax.get_title() == "one day"
-        (line,) = ax.get_lines()
-        np.testing.assert_array_equal(line.get_ydata(), close)
-        np.testing.assert_array_equal(line.get_xdata(), np.arange(390))
-        band = ax.collections[0].get_paths()[0].vertices
-        assert band[:, 1].min() == pytest.approx(100 - 0.25)
-        assert band[:, 1].max() == pytest.approx(101 + 0.5)
-        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["最低价到最高价", "收盘价"]
-    finally:
-        plt.close(fig)
-
-
-def test_plot_price_day_rejects_a_year():
-    with pytest.raises(ValueError, match=r"\(250, 390, 3\)"):
-        plot_price_day(np.zeros((250, 390, 3)))

@@ -12,7 +12,6 @@ from ast import literal_eval
 
 import hypothesis.extra.numpy as hnp
 import jupytext
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from helpers import SCRIPTS, assert_figures, run_script
@@ -29,7 +28,6 @@ from keras_tutorial.ch03 import (
     naive_vector_dot,
     rotation,
 )
-from keras_tutorial.plotting import plot_planes, use_chinese_font
 
 CH03 = "ch03_tensor_operations.py"
 CH03_FIGURES = ["ch03_rotation_affine.png", "ch03_dense_relu.png", "ch03_uncrumple.png"]
@@ -333,83 +331,6 @@ def test_rotation_turns_counterclockwise_and_keeps_lengths():
     points = np.random.default_rng(0).normal(size=(20, 2))
     turned = points @ rotation(2.0).T
     np.testing.assert_allclose(np.linalg.norm(turned, axis=1), np.linalg.norm(points, axis=1))
-
-
-# --- the plane figures of section 3.6 (keras_tutorial.plotting.plot_planes) ---------------------
-
-
-@pytest.fixture(autouse=True)
-def chinese_font() -> None:
-    """As start_chapter() does: the figures' Chinese titles and legends are drawn, not boxes."""
-    use_chinese_font()
-
-
-HOUSE = np.array([[0, 0], [2, 0], [2, 1.5], [1, 2.5], [0, 1.5], [0, 0]], dtype="float64")
-
-
-def test_plot_planes_outlines_before_and_after_in_each_panel():
-    moved = [HOUSE @ rotation(1.0).T, HOUSE * 2 + 1]
-    fig = plot_planes([(moved[0], "turned"), (moved[1], "scaled")], before=HOUSE)
-    try:
-        assert len(fig.axes) == 2
-        for ax, after, title in zip(fig.axes, moved, ["turned", "scaled"], strict=True):
-            assert ax.get_title() == title
-            assert ax.get_aspect() == 1.0  # equal scales: a rotation must not look like a shear
-            lines = {line.get_label(): line.get_xydata() for line in ax.get_lines()}
-            np.testing.assert_array_equal(lines["变换前"], HOUSE)
-            np.testing.assert_array_equal(lines["变换后"], after)
-            assert [t.get_text() for t in ax.get_legend().get_texts()] == ["变换前", "变换后"]
-    finally:
-        plt.close(fig)
-
-
-def test_plot_planes_scatters_coloured_points_on_shared_axes():
-    points = np.random.default_rng(1).uniform(-1, 1, size=(50, 2))
-    colour = np.arctan2(points[:, 1], points[:, 0])
-    panels = [(points, "in"), (points * 3, "scaled"), (np.maximum(points, 0), "relu")]
-    fig = plot_planes(panels, colour=colour, title="three steps")
-    try:
-        assert len(fig.axes) == 3 and fig.get_suptitle() == "three steps"
-        first = fig.axes[0]
-        for ax, (shown, title) in zip(fig.axes, panels, strict=True):
-            assert ax.get_title() == title
-            (dots,) = ax.collections
-            np.testing.assert_array_equal(dots.get_offsets(), shown)
-            np.testing.assert_array_equal(dots.get_array(), colour)  # same point, same colour
-            assert ax.get_legend() is None
-            assert first.get_shared_x_axes().joined(first, ax)
-            assert first.get_shared_y_axes().joined(first, ax)
-        # Shared limits: the scaled cloud fits in every panel.
-        assert first.get_xlim()[1] >= (points * 3)[:, 0].max()
-        assert first.collections[0].get_cmap().name == "hsv"  # angles wrap around
-    finally:
-        plt.close(fig)
-
-
-def test_plot_planes_colours_classes_with_the_map_asked_for():
-    points = np.random.default_rng(2).uniform(-1, 1, size=(20, 2))
-    fig = plot_planes([(points, "两类")], colour=np.arange(20) % 2, cmap="coolwarm")
-    try:
-        (dots,) = fig.axes[0].collections
-        assert dots.get_cmap().name == "coolwarm"
-        np.testing.assert_array_equal(dots.get_array(), np.arange(20) % 2)
-    finally:
-        plt.close(fig)
-
-
-@pytest.mark.parametrize(
-    ("panels", "before", "shape"),
-    [
-        ([(np.zeros((4, 3)), "3-D points")], None, "(4, 3)"),
-        ([(np.zeros(4), "a vector")], None, "(4,)"),
-        ([(np.zeros((4, 2)), "fine")], np.zeros((4, 2, 1)), "(4, 2, 1)"),
-    ],
-)
-def test_plot_planes_refuses_points_not_of_shape_n_by_2(panels, before, shape):
-    figures = plt.get_fignums()
-    with pytest.raises(ValueError, match=re.escape(shape)):
-        plot_planes(panels, before=before)
-    assert plt.get_fignums() == figures  # refused before any figure was opened
 
 
 # --- the chapter as a reader runs it ---------------------------------------------------------

@@ -17,6 +17,7 @@ import pytest
 from helpers import MISSING_GLYPH, NOTEBOOKS, SCRIPTS
 
 from keras_tutorial import plotting
+from keras_tutorial.ch03 import rotation
 
 CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
@@ -39,6 +40,13 @@ def glyph_warnings(text: str) -> list[str]:
         fig.canvas.draw()
         plt.close(fig)
     return [str(w.message) for w in caught if MISSING_GLYPH in str(w.message)]
+
+
+@pytest.fixture(autouse=True)
+def chinese_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As start_chapter() does, for every test here; the font settings are restored after."""
+    monkeypatch.setitem(plt.rcParams, "font.family", plt.rcParams["font.family"])
+    plotting.use_chinese_font()
 
 
 @pytest.fixture
@@ -162,3 +170,141 @@ def test_plot_histories_draws_one_line_per_run_in_each_metrics_panel(
             np.testing.assert_array_equal(line.get_xdata(), [1, 2])
             np.testing.assert_array_equal(line.get_ydata(), run[metric])
     plt.close(fig)
+
+
+# --- chapter 1's training curves (plot_history) ------------------------------------------------
+
+
+def test_training_curves_speak_chinese():
+    """plot_history (1.6): axis labels and legends in Chinese, the glossary's term beside them."""
+    history = {"loss": [0.5, 0.3], "val_loss": [0.4, 0.35], "accuracy": [0.8, 0.9]}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plotting.plot_history(history)
+        fig.canvas.draw()
+    assert not [w for w in caught if MISSING_GLYPH in str(w.message)]
+    try:
+        loss_ax, accuracy_ax = fig.axes
+        assert loss_ax.get_xlabel() == "轮(epoch)" and loss_ax.get_ylabel() == "损失(loss)"
+        legend = [t.get_text() for t in loss_ax.get_legend().get_texts()]
+        assert legend == ["训练损失(loss)", "验证损失(loss)"]
+        # No validation accuracy recorded: one curve only.
+        assert [t.get_text() for t in accuracy_ax.get_legend().get_texts()] == [
+            "训练准确率(accuracy)"
+        ]
+    finally:
+        plt.close(fig)
+
+
+# --- chapter 2's figures (show_crops, plot_price_day) -----------------------------------------
+
+
+def test_show_crops_draws_each_crop_where_it_sits():
+    images = np.arange(2 * 28 * 28).reshape(2, 28, 28)
+    views = [("full", images, 0), ("corner", images[:, 14:, 14:], 14)]
+    fig = plotting.show_crops(views, [0, 1, 1])
+    try:
+        axes = np.array(fig.axes).reshape(3, 2)
+        assert [ax.get_title() for ax in axes[0]] == ["full", "corner"]
+        assert [ax.get_title() for ax in axes[1]] == ["", ""]  # titles only on the first row
+        # The corner lies in rows and columns 14..28 of the full 28×28 frame, shown whole.
+        assert axes[2, 1].images[0].get_extent() == [14, 28, 28, 14]
+        assert axes[2, 1].get_xlim() == (0, 28) and axes[2, 1].get_ylim() == (28, 0)
+        np.testing.assert_array_equal(axes[2, 1].images[0].get_array(), images[1, 14:, 14:])
+        np.testing.assert_array_equal(axes[0, 0].images[0].get_array(), images[0])
+    finally:
+        plt.close(fig)
+
+
+def test_plot_price_day_draws_close_inside_its_band():
+    close = np.linspace(100, 101, 390)
+    day = np.column_stack([close, close + 0.5, close - 0.25])
+    fig = plotting.plot_price_day(day, title="one day")
+    try:
+        (ax,) = fig.axes
+        assert ax.get_title() == "one day"
+        (line,) = ax.get_lines()
+        np.testing.assert_array_equal(line.get_ydata(), close)
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(390))
+        band = ax.collections[0].get_paths()[0].vertices
+        assert band[:, 1].min() == pytest.approx(100 - 0.25)
+        assert band[:, 1].max() == pytest.approx(101 + 0.5)
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["最低价到最高价", "收盘价"]
+    finally:
+        plt.close(fig)
+
+
+def test_plot_price_day_rejects_a_year():
+    with pytest.raises(ValueError, match=r"\(250, 390, 3\)"):
+        plotting.plot_price_day(np.zeros((250, 390, 3)))
+
+
+# --- chapter 3's planes (plot_planes) ---------------------------------------------------------
+
+
+HOUSE = np.array([[0, 0], [2, 0], [2, 1.5], [1, 2.5], [0, 1.5], [0, 0]], dtype="float64")
+
+
+def test_plot_planes_outlines_before_and_after_in_each_panel():
+    moved = [HOUSE @ rotation(1.0).T, HOUSE * 2 + 1]
+    fig = plotting.plot_planes([(moved[0], "turned"), (moved[1], "scaled")], before=HOUSE)
+    try:
+        assert len(fig.axes) == 2
+        for ax, after, title in zip(fig.axes, moved, ["turned", "scaled"], strict=True):
+            assert ax.get_title() == title
+            assert ax.get_aspect() == 1.0  # equal scales: a rotation must not look like a shear
+            lines = {line.get_label(): line.get_xydata() for line in ax.get_lines()}
+            np.testing.assert_array_equal(lines["变换前"], HOUSE)
+            np.testing.assert_array_equal(lines["变换后"], after)
+            assert [t.get_text() for t in ax.get_legend().get_texts()] == ["变换前", "变换后"]
+    finally:
+        plt.close(fig)
+
+
+def test_plot_planes_scatters_coloured_points_on_shared_axes():
+    points = np.random.default_rng(1).uniform(-1, 1, size=(50, 2))
+    colour = np.arctan2(points[:, 1], points[:, 0])
+    panels = [(points, "in"), (points * 3, "scaled"), (np.maximum(points, 0), "relu")]
+    fig = plotting.plot_planes(panels, colour=colour, title="three steps")
+    try:
+        assert len(fig.axes) == 3 and fig.get_suptitle() == "three steps"
+        first = fig.axes[0]
+        for ax, (shown, title) in zip(fig.axes, panels, strict=True):
+            assert ax.get_title() == title
+            (dots,) = ax.collections
+            np.testing.assert_array_equal(dots.get_offsets(), shown)
+            np.testing.assert_array_equal(dots.get_array(), colour)  # same point, same colour
+            assert ax.get_legend() is None
+            assert first.get_shared_x_axes().joined(first, ax)
+            assert first.get_shared_y_axes().joined(first, ax)
+        # Shared limits: the scaled cloud fits in every panel.
+        assert first.get_xlim()[1] >= (points * 3)[:, 0].max()
+        assert first.collections[0].get_cmap().name == "hsv"  # angles wrap around
+    finally:
+        plt.close(fig)
+
+
+def test_plot_planes_colours_classes_with_the_map_asked_for():
+    points = np.random.default_rng(2).uniform(-1, 1, size=(20, 2))
+    fig = plotting.plot_planes([(points, "两类")], colour=np.arange(20) % 2, cmap="coolwarm")
+    try:
+        (dots,) = fig.axes[0].collections
+        assert dots.get_cmap().name == "coolwarm"
+        np.testing.assert_array_equal(dots.get_array(), np.arange(20) % 2)
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("panels", "before", "shape"),
+    [
+        ([(np.zeros((4, 3)), "3-D points")], None, "(4, 3)"),
+        ([(np.zeros(4), "a vector")], None, "(4,)"),
+        ([(np.zeros((4, 2)), "fine")], np.zeros((4, 2, 1)), "(4, 2, 1)"),
+    ],
+)
+def test_plot_planes_refuses_points_not_of_shape_n_by_2(panels, before, shape):
+    figures = plt.get_fignums()
+    with pytest.raises(ValueError, match=re.escape(shape)):
+        plotting.plot_planes(panels, before=before)
+    assert plt.get_fignums() == figures  # refused before any figure was opened
