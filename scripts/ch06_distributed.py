@@ -36,8 +36,10 @@ args = start_chapter("第 6 章：多设备训练 / Chapter 6: training on sever
 import time
 
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 
+from keras_tutorial import plotting
 from keras_tutorial.ch01 import build_model
 from keras_tutorial.data import load_mnist
 
@@ -80,10 +82,18 @@ print(f"最大差 {np.abs(whole - averaged).max():.1e}（float64 的舍入误差
 
 # %%
 per_device = 128
-for k in (1, 2, 4, 8):
+device_counts, updates = [1, 2, 4, 8], []
+for k in device_counts:
     global_batch = per_device * k
-    updates = -(-60000 // global_batch)  # 向上取整：最后一批不满也算一次
-    print(f"{k} 块设备：全局批量 {global_batch:5d}，每轮 60000 张图更新 {updates:4d} 次")
+    updates.append(-(-60000 // global_batch))  # 向上取整：最后一批不满也算一次
+    print(f"{k} 块设备：全局批量 {global_batch:5d}，每轮 60000 张图更新 {updates[-1]:4d} 次")
+
+fig, ax = plt.subplots(figsize=(5, 3))
+ax.bar([str(k) for k in device_counts], updates)
+ax.set_xlabel("设备数（每块设备的批量都是 128）")
+ax.set_ylabel("每轮更新次数")
+ax.set_title("全局批量越大，每轮更新越少")
+plotting.finish(fig, args.out, "ch06_updates.png")
 
 # %% [markdown]
 # 更新次数少了，每次更新用的梯度却更准（平均了更多样本，噪声更小）。一条常用的经验规则是线性缩放(linear scaling)：全局批量变成 $k$ 倍，SGD 的学习率也乘以 $k$，训练开始时再用几轮从小到大的预热(warm-up)。这是经验，不是定理：批量太大时它会失效，用 RMSprop、Adam 这类会自己调步长的优化器时也常常不用这样放大。稳妥的做法是先用原来的学习率，再在验证集上试几个值。另一种做法是保持全局批量不变、让每块设备分得更少，这样训练过程和一块设备完全一样，只是每块设备的活少了。下面几节都用这种方式来核对结果：全局批量固定为 128。
@@ -182,7 +192,7 @@ if devices:
 # %% [markdown]
 # ## 6.5 在 MNIST 上训练第 1 章的模型，量一量用时
 #
-# 用第 1 章原样的模型和编译设置（优化器是 RMSprop），在所有设备上做数据并行训练，全局批量 128，然后在测试集上评估。为了比较速度，一块设备也训练同样的轮数。`EpochTimer` 是一个回调(callback)：`fit` 在每轮开始和结束时调用它，它记下每轮的用时。第 1 轮里包含编译计算图的时间，所以比较最后一轮。
+# 用第 1 章原样的模型和编译设置（优化器是 RMSprop），在所有设备上做数据并行训练，全局批量 128，然后在测试集上评估。为了比较速度，一块设备也训练同样的轮数。`EpochTimer` 是一个回调(callback)：`fit` 在每轮开始和结束时调用它，它记下每轮的用时。第 1 轮里包含编译计算图的时间，所以比较最后一轮。它还有一个什么也不做的 `on_train_batch_end`：有了它，Keras 每批结束时都先取回这一批的损失，等这一步算完再派发下一步。不加的话，JAX 会连续派发很多步而不等它们算完；在本机（2 核 CPU）的虚拟设备上实测，完整数据的训练会卡在全归约上，XLA 报告 rendezvous 等待超时后退出。这是为 CPU 上的虚拟设备加的，两种训练都加，计时也公平。
 
 
 # %%
@@ -192,6 +202,9 @@ class EpochTimer(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.tic = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        pass  # 让每一步算完再派发下一步（见上文）
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self.tic)
@@ -220,7 +233,7 @@ if devices:
     print(f"比值 {seconds_dp / seconds_one:.2f}（小于 1 才是变快了）")
 
 # %% [markdown]
-# 准确率和第 1 章一块设备训练的结果在同一个水平，因为算的是同一个东西。用时却没有变少：虚拟设备只是把同样的 CPU 核心分成几份，总算力不变，还多了切分批量、在设备之间复制和全归约的开销，上面的比值就是这个代价。这个代价的大小取决于后端和机器：同一台机器上，JAX 的 `DataParallel` 和 TensorFlow 的 `MirroredStrategy` 测出的比值并不一样（README 的后端对照表里有两者的实测）。
+# 两次训练的进度条在同一个水平，每轮的准确率只差千分之几：这里两个模型的初始权重和每轮的打乱顺序是分别抽的随机数，不完全一样；用同一组权重、同样的批量时，差别只剩舍入误差（6.4 节）。数据并行训练后的测试准确率在上面打印，它只训练了 2 轮，第 1 章训练 5 轮。用时却没有变少：虚拟设备只是把同样的 CPU 核心分成几份，总算力不变，还多了切分批量、在设备之间复制和全归约的开销，上面的比值就是这个代价。这个代价的大小取决于后端和机器：同一台机器上，JAX 的 `DataParallel` 和 TensorFlow 的 `MirroredStrategy` 测出的比值并不一样（README 的后端对照表里有两者的实测）。
 #
 # 在真正的多块 GPU 上，每块 GPU 有自己的计算单元和显存，$K$ 块 GPU 同时各算一份，每步的计算时间接近原来的 $1/K$；代价是每一步都要在 GPU 之间传一次梯度（NVLink 或 PCIe，多台机器时还要走网络），模型越大、每块设备分到的样本越少，这部分占比越高。所以实际的加速比小于 $K$，要在自己的机器上量。本章没有在 GPU 上运行过，这里说的只是原理，不是测量结果。
 
