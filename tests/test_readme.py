@@ -226,3 +226,45 @@ def test_phase_figures_in_the_prose_are_benchmarks_readme():
 def test_mnist_download_size_is_the_files(mnist_path):
     (size,) = quoted(r"从官方地址下载（约 (\d+) MB）")
     assert int(size) == round(mnist_path.stat().st_size / 1e6)
+
+
+# --- the first install ------------------------------------------------------------------------
+
+
+def install_medians(path: Path) -> dict[str, dict[str, str]]:
+    """The medians table of a benchmarks/install_time.py results file, by installer."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| installer |"))
+    header = cells(lines[start])
+    rows = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        row = dict(zip(header, cells(line), strict=True))
+        rows[row["installer"]] = row
+    return rows
+
+
+def test_install_times_are_the_results_files():
+    *zh, zh_file = quoted(
+        r"用默认的 uv 中位数是 (\S+) 秒，其中安装 (\S+) 秒、训练 (\S+) 秒；"
+        r"只用 pip 是 (\S+) 秒（测量时其他进程平均占用 (\S+) 个 CPU 核，"
+        r"\[测量结果\]\((benchmarks/results/install-time-[^)]+)\)"
+    )
+    *en, en_file = quoted(
+        r"median (\S+) s with uv \(the default\), of which (\S+) s install and (\S+) s training; "
+        r"(\S+) s with pip alone "
+        r"\(other processes kept (\S+) CPU cores busy on average meanwhile; "
+        r"\[results\]\((benchmarks/results/install-time-[^)]+)\)"
+    )
+    assert zh_file == en_file
+    rows = install_medians(ROOT / zh_file)
+    uv, pip = rows["uv"], rows["pip"]
+    expected = [
+        uv["clone → test_acc"],
+        uv["install"],
+        uv["training"],
+        pip["clone → test_acc"],
+        uv["others' cores"],
+    ]
+    assert zh == en == expected
