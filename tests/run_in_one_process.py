@@ -29,6 +29,12 @@ def probe(scope: dict) -> dict:
         found["gap"] = max(float(np.abs(a - b).max()) for a, b in pairs)
         moved = zip(scope["weights_one"], scope["initial"], strict=True)
         found["moved"] = max(float(np.abs(a - b).max()) for a, b in moved)
+    if "parallel" in scope:  # the model chapter 6 trained data-parallel: on how many devices?
+        variable = scope["parallel"].trainable_weights[0].value
+        if hasattr(variable, "sharding"):  # a JAX array, placed on each device of its mesh
+            found["replicas"] = len(variable.sharding.device_set)
+        else:  # a TensorFlow MirroredVariable holds one copy per device
+            found["replicas"] = len(getattr(variable, "values", [variable]))
     return found
 
 

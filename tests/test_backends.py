@@ -119,6 +119,15 @@ def test_chapter_1_names_the_backend_and_learns(run):
     assert "重新加载后前 100 张预测相同: True" in text
 
 
+def test_chapter_3s_two_layers_untangle_the_rings(run):
+    # 3.6's small Keras network, trained by the running backend: one straight line then
+    # separates the two rings in its new plane.
+    (share,) = numbers(
+        r"新平面上的一条直线分对了 (\d+\.\d)% 的点$", run.output("ch03_tensor_operations")
+    )
+    assert share >= 95.0
+
+
 def test_automatic_differentiation_matches_the_hand_written_gradients(run):
     # The chapter that teaches backpropagation checks its gradients against the running backend's
     # own tool (GradientTape, jax.grad, loss.backward()); each must agree to float64 round-off.
@@ -152,6 +161,7 @@ def test_appendix_trains_on_the_configured_devices_with_one_devices_weights(run)
         return
     # The device count printed is the one the first cell configured (2), and the engine used them.
     assert report["configured"] == 2 and report["devices"] == 2
+    assert report["replicas"] == 2  # 6.5's model holds a copy of its weights on each device
     (printed,) = numbers(r"^设备数 (\d+)：", text)
     assert printed == 2
     assert re.search(r"设备数 2：cpu:0, cpu:1$", text, re.M), text
