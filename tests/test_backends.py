@@ -41,10 +41,11 @@ STEMS = [p.stem for p in SCRIPTS]
 class Run:
     """One backend's process: each script's stdout, the report, and the process's stderr."""
 
-    def __init__(self, backend: str, out: Path) -> None:
+    def __init__(self, backend: str, out: Path, mnist_path: Path) -> None:
         self.backend = backend
         self.report_path = out / "report.json"
-        env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "KERAS_BACKEND": backend, "MNIST_PATH": str(mnist_path)}
+        env["PYTHONUNBUFFERED"] = "1"
         command = [sys.executable, str(RUNNER), str(out), str(self.report_path), *map(str, SCRIPTS)]
         self.proc = subprocess.Popen(
             command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -73,11 +74,10 @@ class Run:
 @pytest.fixture(scope="module")
 def runs(mnist_path, tmp_path_factory) -> dict[str, Run]:
     """Start all three backends' processes at once; each test waits for the one it reads."""
-    os.environ["MNIST_PATH"] = str(mnist_path)
     started = {}
     for backend in BACKENDS:
         if backend_available(backend):
-            started[backend] = Run(backend, tmp_path_factory.mktemp(f"run-{backend}"))
+            started[backend] = Run(backend, tmp_path_factory.mktemp(f"run-{backend}"), mnist_path)
     yield started
     for run in started.values():
         if run.proc.poll() is None:
