@@ -17,6 +17,7 @@ Code generated from the chapters (cells marked ``# @save``; edit the chapter, th
     ``ch03``       the naive loops: relu, add, broadcast add, vector/matrix dot products
     ``ch04``       gradient descent, mini-batch SGD, momentum and RMSprop
     ``ch05``       the NumPy network: initialisation, forward pass, loss, backward pass, training
+    ``ch06``       ``data_parallel_scope()``: DataParallel (JAX) or MirroredStrategy (TensorFlow)
 
 Commands
     ``python -m keras_tutorial.doctor``   is the environment (and the GPU) ready?
