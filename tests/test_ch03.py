@@ -431,15 +431,3 @@ def test_editing_a_cell_changes_what_follows(tmp_path):
         assert result.returncode == 0, result.stderr[-3000:]
         for _, line in EDITS.values():
             assert line.replace("False", outcome) in result.stdout.splitlines(), script.name
-
-
-@pytest.mark.parametrize("backend", ["jax", "torch"])  # TensorFlow: the quick run above
-def test_two_layers_untangle_the_rings_on_each_backend(backend, tmp_path):
-    script = tmp_path / "rings.py"
-    script.write_text(chapter_code_until("ch03_uncrumple.png", {}), encoding="utf-8")
-    out = tmp_path / "out"
-    result = run_script(script, "--quick", "--out", str(out), env={"KERAS_BACKEND": backend})
-    assert result.returncode == 0, result.stderr[-3000:]
-    share = re.search(r"新平面上的一条直线分对了 (\d+\.\d)% 的点$", result.stdout, re.M)
-    assert float(share[1]) >= 95.0
-    assert_figures(out, CH03_FIGURES)
