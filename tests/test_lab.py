@@ -78,9 +78,44 @@ def test_blank_token_is_a_clean_error_on_the_command_line(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("ip", ["0.0.0.0", "::", "192.168.1.20", "my-server.example.com"])
-def test_non_loopback_address_is_refused(ip: str) -> None:
-    result = run_lab(f"--ip={ip}")
-    assert_clean_error(result, f"拒绝监听 {ip}", f"refusing to listen on {ip}", "SSH")
+def test_non_loopback_address_is_refused_before_a_server_starts(
+    ip: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In-process: were the address let through, main() would reach run_server, which fails here
+    # at once instead of starting JupyterLab and waiting for the suite's timeout.
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # main() installs its own
+
+    def no_server(*args: object) -> int:
+        raise AssertionError(f"a server was started on {ip}")
+
+    monkeypatch.setattr(lab, "run_server", no_server)
+    with pytest.raises(TutorialError) as caught:
+        lab.main([f"--ip={ip}", "--no-browser"])
+    assert f"拒绝监听 {ip}" in caught.value.zh and "SSH" in caught.value.zh
+    assert f"refusing to listen on {ip}" in caught.value.en
+
+
+def test_non_loopback_address_is_a_clean_error_on_the_command_line() -> None:
+    assert_clean_error(run_lab("--ip=0.0.0.0"), "拒绝监听 0.0.0.0", "refusing to listen on")
+
+
+def test_the_notebooks_folder_is_found_from_the_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = {}
+
+    def record(args: object, token: str) -> int:
+        seen["dir"] = args.dir
+        return 0
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # main() installs its own
+    monkeypatch.setattr(lab, "run_server", record)
+    monkeypatch.chdir(ROOT / "scripts")
+    assert lab.main(["--no-browser"]) == 0
+    assert seen["dir"] == ROOT / "notebooks"
+    monkeypatch.chdir(tmp_path)  # outside any checkout: the learner is told to cd into it
+    with pytest.raises(TutorialError, match="cd"):
+        lab.main(["--no-browser"])
 
 
 @pytest.mark.parametrize("ip", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])

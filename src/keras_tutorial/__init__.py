@@ -10,6 +10,11 @@ Shared helpers
     ``files``      ``atomic_path()``: a failed write never leaves half a file
     ``errors``     ``TutorialError``: learner errors in Chinese and English, without a traceback
     ``exercises``  ``check("chNN.k", answer)`` and the checkers of every chapter's 练习
+    ``explain``    after a learner's error: the likely cause, the fix and the section, in Chinese
+    ``project``    where the checkout's chapters, notebooks and package are
+    ``quiet_tensorflow``  TensorFlow's start-up log lines kept off the screen
+    ``gpu``        the one nvidia-smi call and the CUDA build table (``gpu_builds.tsv``)
+    ``fonts/``     the bundled Chinese font for figures (a subset of Noto Sans CJK SC)
 
 Code generated from the chapters (cells marked ``# @save``; edit the chapter, then ``make lib``)
     ``ch01``       ``build_model()``: chapter 1's network, compiled as the book does

@@ -27,11 +27,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from keras_tutorial import project
 from keras_tutorial.errors import TutorialError, install_handler
 from keras_tutorial.settings import Parser
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
 DEFAULT_IP = "127.0.0.1"
 DEFAULT_PORT = 8888
 #: How long to wait for the server to answer before printing the address anyway.
@@ -81,8 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--dir",
         type=Path,
-        default=NOTEBOOKS,
-        help="JupyterLab 的根目录 / JupyterLab's root folder (default: notebooks/)",
+        default=None,
+        help="JupyterLab 的根目录 / JupyterLab's root folder (default: the tutorial's notebooks/)",
     )
     parser.add_argument(
         "--ip",
@@ -379,6 +378,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     check_ip(args.ip)
     token = check_token(args.token)
+    if args.dir is None:
+        # The checkout is found from the folder make runs in, not from this file's location,
+        # which lies in site-packages when the package is installed without -e.
+        args.dir = project.find().notebooks
     return run_server(args, token)
 
 
