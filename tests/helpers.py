@@ -22,6 +22,19 @@ ROOT = PROJECT.root
 SCRIPTS = PROJECT.scripts
 NOTEBOOKS = PROJECT.notebooks
 BACKENDS = ("tensorflow", "jax", "torch")
+#: Debian's Chromium, which the browser tests drive; its flags keep it off this machine's network
+#: (no background requests, updates or sync) and working as root in a container.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 #: Matplotlib's warning for a character its font cannot draw (the figure shows a box).
 MISSING_GLYPH = "missing from font"
 

@@ -13,20 +13,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import NOTEBOOKS, ROOT, isolated_jupyter_env, running_lab
+from helpers import CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS, ROOT, isolated_jupyter_env, running_lab
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHAPTER = "ch01_mnist_dense.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Generous: a busy 2-core CI machine needs a while to start TensorFlow in the kernel.
 UI_TIMEOUT_MS = 120_000
 RUN_ALL_TIMEOUT_MS = 600_000

@@ -21,23 +21,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from helpers import NOTEBOOKS, ROOT
+from helpers import CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS, ROOT
 
 from keras_tutorial import project
 from keras_tutorial.errors import TutorialError
 from tools import site
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 UI_TIMEOUT_MS = 60_000
 # Words the search must find, and a page each must list (chapter 2 is about tensors, chapter 3
 # teaches broadcasting, chapter 4 backpropagation).
