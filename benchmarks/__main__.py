@@ -14,7 +14,6 @@ import json
 import os
 import platform
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -22,14 +21,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "src"))
+from benchmarks import machine
+from keras_tutorial.errors import TutorialError, install_handler
+from keras_tutorial.files import atomic_path
+from keras_tutorial.project import find
+from keras_tutorial.settings import Parser
+from tools import opbench
 
-from keras_tutorial.errors import TutorialError, install_handler  # noqa: E402
-from keras_tutorial.files import atomic_path  # noqa: E402
-from keras_tutorial.settings import Parser  # noqa: E402
-from tools import opbench  # noqa: E402
+ROOT = find(__file__).root
 
 BACKENDS = ("tensorflow", "jax", "torch")
 DEFAULT_BACKEND = "tensorflow"  # Keras's default, what `make run` uses
@@ -39,9 +38,10 @@ TARGET = 1.5  # the tuned chapter-1 model on the default backend: at most this �
 
 @dataclass
 class Job:
-    """One timed process: a script under benchmarks/, its flags and environment."""
+    """One timed process: a module of benchmarks/ (``python -m benchmarks.<module>``), its flags
+    and environment."""
 
-    script: str
+    module: str
     args: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     cpu_only: bool = False
@@ -49,11 +49,11 @@ class Job:
     @property
     def name(self) -> str:
         """Its name for ``--jobs``: reference, tensorflow-tuned, ch04-numpy (-cpu: GPU hidden)."""
-        if self.script == "ch01_keras.py":
+        if self.module == "ch01_keras":
             base = f"{self.env.get('KERAS_BACKEND', DEFAULT_BACKEND)}-{self.args[-1]}"
         else:
-            base = {"reference_jax.py": "reference", "ch04_numpy.py": "ch04-numpy"}.get(
-                self.script, Path(self.script).stem
+            base = {"reference_jax": "reference", "ch04_numpy": "ch04-numpy"}.get(
+                self.module, self.module
             )
         return f"{base}-cpu" if self.env.get("CUDA_VISIBLE_DEVICES") == "" else base
 
@@ -75,88 +75,6 @@ def installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def gpu_name() -> str | None:
-    """The first NVIDIA GPU's name, from nvidia-smi, or None."""
-    if not shutil.which("nvidia-smi"):
-        return None
-    try:
-        out = subprocess.run(
-            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.splitlines()[0].strip() if out else None
-
-
-# /proc/cpuinfo flags for which TensorFlow turns its oneDNN kernels on by default on Linux.
-ONEDNN_FEATURES = {
-    "avx512_vnni": "VNNI",
-    "avx512_bf16": "BF16",
-    "avx_vnni": "AVX-VNNI",
-    "amx_tile": "AMX",
-}
-
-
-@dataclass
-class Cpu:
-    """What /proc/cpuinfo says of the first core: the name alone does not tell two EPYCs apart."""
-
-    model: str
-    family: str = ""  # CPU family and model numbers, e.g. "family 26, model 2"
-    simd: str = ""  # the widest vector instructions: "AVX-512" or "AVX2", or ""
-    extras: tuple[str, ...] = ()  # the features that decide TensorFlow's oneDNN default
-
-    def onednn(self) -> str:
-        """Whether TensorFlow uses its oneDNN kernels (the rule of tensorflow/core/util/port.cc)."""
-        forced = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
-        if forced is not None:
-            return f"set by TF_ENABLE_ONEDNN_OPTS={forced}"
-        if self.extras:
-            return f"on (TensorFlow's default on Linux for a CPU with {', '.join(self.extras)})"
-        return "off (TensorFlow's default on Linux without AVX-512 VNNI/BF16, AVX-VNNI or AMX)"
-
-    def describe(self) -> str:
-        parts = [self.model]
-        if self.family:
-            parts.append(f"({self.family})")
-        if self.simd:
-            extra = f" with {', '.join(self.extras)}" if self.extras else ""
-            parts.append(f"— {self.simd}{extra}")
-        return " ".join(parts)
-
-
-def parse_cpuinfo(text: str) -> Cpu | None:
-    """The first processor block of /proc/cpuinfo, or None if it names no model."""
-    fields: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip():
-            if fields:
-                break
-            continue
-        key, _, value = line.partition(":")
-        fields.setdefault(key.strip(), value.strip())
-    if "model name" not in fields:
-        return None
-    flags = set(fields.get("flags", "").split())
-    family = ""
-    if "cpu family" in fields and "model" in fields:
-        family = f"family {fields['cpu family']}, model {fields['model']}"
-    simd = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else ""
-    extras = tuple(name for flag, name in ONEDNN_FEATURES.items() if flag in flags)
-    return Cpu(fields["model name"], family, simd, extras)
-
-
-def cpu_info() -> Cpu:
-    try:
-        found = parse_cpuinfo(Path("/proc/cpuinfo").read_text())
-    except OSError:
-        found = None
-    return found or Cpu(platform.processor() or platform.machine())
-
-
 def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -167,35 +85,21 @@ def versions() -> dict[str, str]:
     return found
 
 
-def machine_slug(gpu: str | None, cpu: Cpu | None = None) -> str:
-    """The result files' name: the GPU, or the CPU's model, cores and vector instructions.
-
-    Two machines of the same "kind" can have different CPUs (an AVX2 and an AVX-512 EPYC
-    differ by 3× here), so their results must not overwrite each other.
-    """
-    if gpu:
-        name = gpu
-    else:
-        cpu = cpu or cpu_info()
-        name = f"{cpu.model} {os.cpu_count()} cores {cpu.simd}"
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
 def plan(gpu: str | None) -> list[Job]:
     """The jobs for this machine: each installed backend, plus CPU-only copies if there is a GPU."""
     jobs = []
     if installed("jax"):
-        jobs.append(Job("reference_jax.py"))
+        jobs.append(Job("reference_jax"))
     for backend in BACKENDS:
         if not installed(backend):
             continue
         for settings in ("book", "tuned"):
-            jobs.append(Job("ch01_keras.py", ["--settings", settings], {"KERAS_BACKEND": backend}))
-    jobs.append(Job("ch04_numpy.py", cpu_only=True))
+            jobs.append(Job("ch01_keras", ["--settings", settings], {"KERAS_BACKEND": backend}))
+    jobs.append(Job("ch04_numpy", cpu_only=True))
     if gpu:
         hidden = {"CUDA_VISIBLE_DEVICES": "", "JAX_PLATFORMS": "cpu"}
         jobs += [
-            Job(job.script, job.args, {**job.env, **hidden}, cpu_only=True)
+            Job(job.module, job.args, {**job.env, **hidden}, cpu_only=True)
             for job in jobs
             if not job.cpu_only
         ]
@@ -223,7 +127,8 @@ def run_once(job: Job, extra: list[str]) -> dict:
     """Run ``job`` once; its JSON record plus ``wall``, the seconds from spawn to exit."""
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, str(HERE / job.script), *job.args, *extra],
+        [sys.executable, "-m", f"benchmarks.{job.module}", *job.args, *extra],
+        cwd=ROOT,
         env={**os.environ, **job.env},
         capture_output=True,
         text=True,
@@ -232,8 +137,8 @@ def run_once(job: Job, extra: list[str]) -> dict:
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise TutorialError(
-            f"基准任务 {job.script} {job.args} 失败：\n{done.stderr[-2000:]}",
-            f"benchmark job {job.script} {job.args} failed:\n{done.stderr[-2000:]}",
+            f"基准任务 {job.module} {job.args} 失败：\n{done.stderr[-2000:]}",
+            f"benchmark job {job.module} {job.args} failed:\n{done.stderr[-2000:]}",
         )
     record = json.loads(done.stdout.strip().splitlines()[-1])
     record["wall"] = wall
@@ -371,7 +276,7 @@ def chart(results: list[Result], path: Path, title: str) -> None:
 
 def default_out(quick: bool) -> Path:
     """Where the report goes: a quick run must not overwrite a machine's committed results."""
-    return ROOT / "outputs" / "bench" if quick else HERE / "results"
+    return ROOT / "outputs" / "bench" if quick else ROOT / "benchmarks" / "results"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -394,15 +299,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1:
         parser.error("--repeat must be >= 1")
 
-    load = os.getloadavg()[0]
-    gpu = gpu_name()
-    cpu = cpu_info()
-    machine = args.machine or machine_slug(gpu, cpu)
+    load = machine.load_average()
+    gpu = machine.gpu_name()
+    cpu = machine.cpu_info()
+    name = args.machine or machine.slug(gpu, cpu)
     extra = ["--limit", "2000", "--epochs", "1"] if args.quick else []
     repeat = 1 if args.quick else args.repeat
     jobs = select(plan(gpu), args.jobs)
     for job in jobs:
-        print(f"… {job.script} {' '.join(job.args)} {job.env or ''}", flush=True)
+        print(f"… {job.module} {' '.join(job.args)} {job.env or ''}", flush=True)
     results = run_all(jobs, extra, repeat)
     print("… chapter 3: naive loops vs NumPy", flush=True)
     rows = opbench.measure(quick=args.quick)
@@ -411,8 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     info = versions()
     scope = "quick mode: 2000 images, 1 epoch" if args.quick else "real MNIST, 5 epochs, batch 128"
-    chart(results, args.out / f"{machine}.png", f"make bench on {machine} ({scope})")
-    report = f"""# Benchmarks: {machine}
+    chart(results, args.out / f"{name}.png", f"make bench on {name} ({scope})")
+    report = f"""# Benchmarks: {name}
 
 Measured by `make bench` ({scope}; median of {repeat} run(s) per row, run in rounds: every job
 once, then again). "Whole process" is the wall clock from starting the Python process to its exit:
@@ -423,7 +328,7 @@ the JAX reference on the same device.
 
 {headline(results, DEFAULT_BACKEND)}
 
-![timings]({machine}.png)
+![timings]({name}.png)
 
 ## Chapter 3: naive Python loops vs NumPy
 
@@ -439,9 +344,9 @@ the JAX reference on the same device.
 - {", ".join(f"{k} {v}" for k, v in info.items())}
 - date: {time.strftime("%Y-%m-%d")}
 """
-    with atomic_path(args.out / f"{machine}.md") as tmp:
+    with atomic_path(args.out / f"{name}.md") as tmp:
         tmp.write_text(report, encoding="utf-8")
-    print(f"\nwrote {args.out / (machine + '.md')} and {machine}.png\n")
+    print(f"\nwrote {args.out / (name + '.md')} and {name}.png\n")
     print(results_table(results))
     return 0
 

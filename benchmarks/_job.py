@@ -1,7 +1,8 @@
 """What every timed job shares: its flags, the data, and the one JSON line it prints.
 
-Each job runs as its own process (``python benchmarks/<job>.py``) so that import and start-up
-time count, as they do for a learner. Import this module first: its clock starts on import.
+Each job runs as its own process (``python -m benchmarks.<job>`` from the repository root) so
+that import and start-up time count, as they do for a learner. Import this module first: its clock
+starts on import (``benchmarks/__init__.py`` imports nothing).
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ START = time.perf_counter()
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import sys  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import contextlib
 import time
 
-import _job
+from benchmarks import _job
 
 
 def main() -> None:
     args = _job.parse(
         __doc__.splitlines()[0], settings={"choices": ["book", "tuned"], "default": "tuned"}
     )
-    from tuning import frozen_imports, steps_per_epoch, tune
+    from benchmarks.tuning import frozen_imports, steps_per_epoch, tune
 
     tuned = args.settings == "tuned"
     # "tuned" imports Keras under frozen_imports() and runs one backend call per epoch.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-import _job
+from benchmarks import _job
 
 
 def main() -> None:

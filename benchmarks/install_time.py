@@ -6,9 +6,9 @@ own there, runs ``make run`` and notes when each line of its output arrived, up 
 a drifting machine slows them alike; every run gives the load the other processes put on the
 machine meanwhile. Standard library only, since it runs before any virtual environment exists::
 
-    python3 benchmarks/install_time.py                       # 3 rounds of uv and pip, then report
-    python3 benchmarks/install_time.py --rounds 1 --installers uv --no-write
-    python3 benchmarks/install_time.py --commit HEAD~3       # an older commit, for a before/after
+    python3 -m benchmarks.install_time                       # 3 rounds of uv and pip, then report
+    python3 -m benchmarks.install_time --rounds 1 --installers uv --no-write
+    python3 -m benchmarks.install_time --commit HEAD~3       # an older commit, for a before/after
 
 The split, in seconds from the start of ``git clone``: clone; venv (``python3 -m venv``, until make
 starts installing); install (the lock and the project, until make starts chapter 1); import
@@ -37,6 +37,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks import machine
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 PARTS = ("clone", "venv", "install", "import", "training", "rest")
@@ -48,29 +50,6 @@ EPOCH_STARTS = re.compile(r"^Epoch 1/\d+")
 EPOCH_ENDS = re.compile(r"^\s*\d+/\d+ .*step")  # Keras's progress bar, its colours removed
 COLOURS = re.compile(r"\x1b\[[0-9;]*m")
 TEST_ACC = re.compile(r"^test_acc: (\d\.\d+)")
-
-
-def cpu_model() -> str:
-    """The CPU's model name and widest vector instructions, from /proc/cpuinfo."""
-    model, simd = platform.processor() or platform.machine(), ""
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return model
-    found = re.search(r"^model name\s*:\s*(.+)$", text, re.M)
-    flags = re.search(r"^flags\s*:\s*(.+)$", text, re.M)
-    flags_set = set(flags.group(1).split()) if flags else set()
-    simd = "AVX-512" if "avx512f" in flags_set else "AVX2" if "avx2" in flags_set else ""
-    return " ".join(filter(None, [found.group(1).strip() if found else model, simd]))
-
-
-def machine_slug() -> str:
-    """The results file's name part, as `make bench` names its files: model, cores, SIMD."""
-    name = cpu_model()
-    simd = name.rsplit(" ", 1)[-1] if name.endswith(("AVX-512", "AVX2")) else ""
-    model = name[: -len(simd)].strip() if simd else name
-    text = f"{model} {os.cpu_count()} cores {simd}"
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def busy_ticks() -> tuple[int, int]:
@@ -144,7 +123,7 @@ def clone_then_make_run(run: Run, args: argparse.Namespace, work: Path) -> None:
         PYTHONUNBUFFERED="1",  # each line when it is printed, not when a buffer fills
     )
     log = work / "make-run.log"
-    run.load_before = os.getloadavg()[0]
+    run.load_before = machine.load_average() or 0.0
     before, ticks_before = resource.getrusage(resource.RUSAGE_CHILDREN), busy_ticks()
     start = time.monotonic()
     subprocess.run(["git", "clone", "-q", args.repo, str(work / "clone")], check=True)
@@ -184,7 +163,7 @@ def clone_then_make_run(run: Run, args: argparse.Namespace, work: Path) -> None:
     ticks = os.sysconf("SC_CLK_TCK")
     busy = (ticks_after[0] - ticks_before[0]) / ticks
     run.others = max(0.0, busy - run.cpu) / wall
-    run.load_after = os.getloadavg()[0]
+    run.load_after = machine.load_average() or 0.0
 
 
 def seconds(value: float | None) -> str:
@@ -197,8 +176,9 @@ def report(runs: list[Run], args: argparse.Namespace, commit: str) -> str:
     lines = [
         "# Fresh clone → chapter 1's test accuracy (`make run`)",
         "",
-        f"`python3 benchmarks/install_time.py --rounds {args.rounds} --installers "
-        f"{','.join(args.installers)}` on {cpu_model()}, {os.cpu_count()} CPUs, Python "
+        f"`python3 -m benchmarks.install_time --rounds {args.rounds} --installers "
+        f"{','.join(args.installers)}` on {machine.cpu_info().describe()}, {os.cpu_count()} CPUs, "
+        f"Python "
         f"{platform.python_version()}, {when}, commit {commit}. Every run: a fresh `git clone`, "
         "empty pip and uv caches, MNIST from `MNIST_PATH`"
         f"{'' if os.environ.get('MNIST_PATH') else ' (not set: the download counts)'}. "
@@ -274,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         check=True,
     ).stdout.strip()
     work = Path(tempfile.mkdtemp(prefix="install-time-"))
-    print(f"{cpu_model()}, {os.cpu_count()} CPUs; commit {commit}; work in {work}", flush=True)
+    cpu = machine.cpu_info().describe()
+    print(f"{cpu}, {os.cpu_count()} CPUs; commit {commit}; work in {work}", flush=True)
     runs: list[Run] = []
     for round_ in range(1, args.rounds + 1):
         # Alternate the order, so that neither installer always goes first.
@@ -299,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        dest = RESULTS / f"install-time-{machine_slug()}.md"
+        dest = RESULTS / f"install-time-{machine.slug(None)}.md"
         tmp = dest.with_suffix(".tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(dest)

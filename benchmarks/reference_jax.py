@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import time
 
-import _job
-from tuning import frozen_imports
+from benchmarks import _job
+from benchmarks.tuning import frozen_imports
 
 # The yardstick imports JAX the lightest way we know (see tuning.frozen_imports), as the "tuned"
 # rows import Keras.

@@ -12,6 +12,8 @@ import sys
 import pytest
 from helpers import ROOT
 
+from benchmarks import machine
+from keras_tutorial import gpu
 from keras_tutorial.errors import TutorialError
 
 
@@ -58,9 +60,9 @@ def test_plan_runs_every_backend_in_both_settings_and_copies_gpu_jobs_to_the_cpu
         "torch-tuned",
         "ch04-numpy",
     ]
-    assert [(job.script, job.args, job.env) for job in cpu[1:3]] == [
-        ("ch01_keras.py", ["--settings", "book"], {"KERAS_BACKEND": "tensorflow"}),
-        ("ch01_keras.py", ["--settings", "tuned"], {"KERAS_BACKEND": "tensorflow"}),
+    assert [(job.module, job.args, job.env) for job in cpu[1:3]] == [
+        ("ch01_keras", ["--settings", "book"], {"KERAS_BACKEND": "tensorflow"}),
+        ("ch01_keras", ["--settings", "tuned"], {"KERAS_BACKEND": "tensorflow"}),
     ]
     gpu = bench.plan("NVIDIA H200")
     copies = gpu[len(cpu) :]
@@ -74,8 +76,8 @@ def test_plan_runs_every_backend_in_both_settings_and_copies_gpu_jobs_to_the_cpu
 
 def test_jobs_flag_selects_in_plan_order_and_names_the_choices():
     bench = importlib.import_module("benchmarks.__main__")
-    jobs = [bench.Job("reference_jax.py"), bench.Job("ch04_numpy.py")]
-    jobs.append(bench.Job("ch01_keras.py", ["--settings", "tuned"], {"KERAS_BACKEND": "jax"}))
+    jobs = [bench.Job("reference_jax"), bench.Job("ch04_numpy")]
+    jobs.append(bench.Job("ch01_keras", ["--settings", "tuned"], {"KERAS_BACKEND": "jax"}))
     chosen = bench.select(jobs, "jax-tuned, reference")
     assert [job.name for job in chosen] == ["reference", "jax-tuned"]
     assert bench.select(jobs, None) == jobs
@@ -89,8 +91,7 @@ def test_jobs_flag_selects_in_plan_order_and_names_the_choices():
 def test_ch04_job_prints_one_json_record(mnist_path):
     # The one job the quick bench above does not start; NumPy only, so it takes seconds.
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "ch04_numpy.py"), "--limit", "2000"]
-        + ["--epochs", "1"],
+        [sys.executable, "-m", "benchmarks.ch04_numpy", "--limit", "2000"] + ["--epochs", "1"],
         cwd=ROOT,
         env={**os.environ, "MNIST_PATH": str(mnist_path)},
         capture_output=True,
@@ -113,12 +114,9 @@ def test_quick_runs_do_not_overwrite_committed_results():
 
 @pytest.fixture
 def job_in_this_process(monkeypatch):
-    """Leave no trace of running a job here: its modules, sys.path, environment, frozen objects."""
-    monkeypatch.setattr(sys, "path", [str(ROOT / "benchmarks"), *sys.path])
+    """Leave no trace of running a job here: its environment and frozen objects."""
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"))
     yield
-    for name in ("ch01_keras", "_job", "tuning"):
-        sys.modules.pop(name, None)
     gc.unfreeze()  # the tuned job imports under frozen_imports()
     gc.enable()
 
@@ -145,7 +143,11 @@ def test_chapter_1_job_trains_the_model_chapter_1_builds(
     monkeypatch.setenv("MNIST_PATH", str(mnist_path))
     argv = ["ch01_keras.py", "--settings", settings, "--limit", "1000", "--epochs", "2"]
     monkeypatch.setattr(sys, "argv", argv)
-    importlib.import_module("ch01_keras").main()
+    path = list(sys.path)
+    importlib.import_module("benchmarks.ch01_keras").main()
+    # Imported as modules of the package, never under a second, top-level name.
+    assert sys.path == path
+    assert not {"_job", "tuning", "ch01_keras"} & set(sys.modules)
 
     record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert record["implementation"] == f"Keras {keras.backend.backend()}, {settings}"
@@ -168,31 +170,31 @@ def test_jobs_run_in_rounds_and_rows_keep_the_spread(monkeypatch):
     bench = importlib.import_module("benchmarks.__main__")
     calls = []
     walls = {
-        "a.py": iter([10.0, 14.0, 11.0]),
-        "b.py": iter([15.0, 16.0, 30.0]),
-        "c.py": iter([20.0, 22.0, 33.0]),
+        "a": iter([10.0, 14.0, 11.0]),
+        "b": iter([15.0, 16.0, 30.0]),
+        "c": iter([20.0, 22.0, 33.0]),
     }
     names = {
-        "a.py": bench.REFERENCE,
-        "b.py": "Keras tensorflow, tuned",
-        "c.py": "Keras tensorflow, book",
+        "a": bench.REFERENCE,
+        "b": "Keras tensorflow, tuned",
+        "c": "Keras tensorflow, book",
     }
 
     def fake_run_once(job, extra):
-        calls.append(job.script)
-        name = names[job.script]
+        calls.append(job.module)
+        name = names[job.module]
         return {
             "implementation": name,
             "device": "CPU",
-            "wall": next(walls[job.script]),
+            "wall": next(walls[job.module]),
             "train_seconds": 1.0,
             "test_accuracy": 0.98,
         }
 
     monkeypatch.setattr(bench, "run_once", fake_run_once)
-    jobs = [bench.Job("a.py"), bench.Job("b.py"), bench.Job("c.py")]
+    jobs = [bench.Job("a"), bench.Job("b"), bench.Job("c")]
     results = bench.run_all(jobs, [], repeat=3)
-    assert calls == ["a.py", "b.py", "c.py"] * 3
+    assert calls == ["a", "b", "c"] * 3
     reference, keras_row, _ = results
     assert (reference.process_seconds, reference.fastest, reference.slowest) == (11.0, 10.0, 14.0)
     assert (keras_row.process_seconds, keras_row.fastest, keras_row.slowest) == (16.0, 15.0, 30.0)
@@ -220,16 +222,33 @@ model name\t: Something Else
 
 
 def test_machine_names_tell_cpus_of_the_same_name_apart():
-    bench = importlib.import_module("benchmarks.__main__")
-    zen5 = bench.parse_cpuinfo(
+    zen5 = machine.parse_cpuinfo(
         CPUINFO.format(family=26, model=2, flags="avx512f avx512_vnni avx512_bf16")
     )
-    zen3 = bench.parse_cpuinfo(CPUINFO.format(family=25, model=1, flags=""))
+    zen3 = machine.parse_cpuinfo(CPUINFO.format(family=25, model=1, flags=""))
     assert zen5.describe() == "AMD EPYC (family 26, model 2) — AVX-512 with VNNI, BF16"
     assert zen3.describe() == "AMD EPYC (family 25, model 1) — AVX2"
     assert zen5.onednn().startswith("on ") and zen3.onednn().startswith("off ")
     cores = os.cpu_count()
-    assert bench.machine_slug(None, zen5) == f"amd-epyc-{cores}-cores-avx-512"
-    assert bench.machine_slug(None, zen3) == f"amd-epyc-{cores}-cores-avx2"
-    assert bench.machine_slug("NVIDIA H200", zen5) == "nvidia-h200"
-    assert bench.parse_cpuinfo("processor\t: 0\nflags\t: avx2\n") is None
+    assert machine.slug(None, zen5) == f"amd-epyc-{cores}-cores-avx-512"
+    assert machine.slug(None, zen3) == f"amd-epyc-{cores}-cores-avx2"
+    assert machine.slug("NVIDIA H200", zen5) == "nvidia-h200"
+    assert machine.parse_cpuinfo("processor\t: 0\nflags\t: avx2\n") is None
+
+
+def test_the_gpu_name_comes_from_the_one_nvidia_smi_query(monkeypatch):
+    # benchmarks ask keras_tutorial.gpu.query(), the one function that runs nvidia-smi with a
+    # time limit; a GPU the query could not read counts as none.
+    def answer(smi):
+        monkeypatch.setattr(gpu, "query", lambda timeout=None: smi)
+
+    answer(gpu.Smi(True, True, "550.54", ("NVIDIA H200", "NVIDIA H100"), ("9.0", "9.0")))
+    assert machine.gpu_name() == "NVIDIA H200"
+    answer(gpu.Smi(True, False, problem="no answer within 20 s"))
+    assert machine.gpu_name() is None
+    answer(gpu.Smi(False, False))
+    assert machine.gpu_name() is None
+    cpu = machine.Cpu("AMD EPYC", "family 26, model 2", "AVX-512")
+    line = machine.describe(cpu, load=0.5)
+    assert "AMD EPYC" in line and "GPU none" in line and "0.50" in line
+    assert "NVIDIA H200" in machine.describe(cpu, "NVIDIA H200", 0.5)

@@ -80,7 +80,7 @@ def test_report_files(quick_rows, tmp_path):
     md_path, png_path = opbench.write_report(quick_rows, tmp_path / "bench")
     assert (md_path, png_path) == (tmp_path / "bench/opbench.md", tmp_path / "bench/opbench.png")
     text = md_path.read_text(encoding="utf-8")
-    assert f"NumPy {np.__version__}" in text and "CPU cores" in text and "load average" in text
+    assert f"NumPy {np.__version__}" in text and "logical cores" in text and "load average" in text
     table = [line for line in text.splitlines() if line.startswith("| ")]
     assert len(table) == 2 + len(quick_rows)  # header, rule, one line per row
     for op in TIMED_OPS:

@@ -12,7 +12,6 @@ they depend on the machine and on what else it is doing.
 
 from __future__ import annotations
 
-import os
 import platform
 import sys
 import timeit
@@ -22,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from benchmarks import machine
 from keras_tutorial.ch03 import naive_add, naive_matrix_dot, naive_relu
 from keras_tutorial.errors import TutorialError
 from keras_tutorial.files import atomic_path
@@ -150,11 +150,8 @@ def markdown_table(rows: Sequence[Row]) -> str:
 
 
 def machine_summary() -> str:
-    """One line saying where the numbers come from."""
-    return (
-        f"Python {platform.python_version()}, NumPy {np.__version__}, "
-        f"{platform.machine() or '?'}, {os.cpu_count()} CPU cores, {platform.system()}"
-    )
+    """One line saying where the numbers come from: Python, NumPy and the machine."""
+    return f"Python {platform.python_version()}, NumPy {np.__version__}; {machine.describe()}"
 
 
 def plot_speedup(rows: Sequence[Row]):
@@ -179,13 +176,6 @@ def plot_speedup(rows: Sequence[Row]):
     return fig
 
 
-def load_average() -> str:
-    """The 1-minute load average, or a note where the system has none (Windows)."""
-    if not hasattr(os, "getloadavg"):
-        return "load average unknown"
-    return f"load average {os.getloadavg()[0]:.1f}"
-
-
 def write_report(rows: Sequence[Row], out: Path, stem: str = "opbench") -> tuple[Path, Path]:
     """Write ``out/stem.md`` (machine line and table) and ``out/stem.png`` (the chart)."""
     import matplotlib.pyplot as plt
@@ -194,7 +184,7 @@ def write_report(rows: Sequence[Row], out: Path, stem: str = "opbench") -> tuple
     md_path = out / f"{stem}.md"
     text = (
         "# NumPy vs naive loops\n\n"
-        f"{machine_summary()}, {load_average()} when the run began. "
+        f"Measured on: {machine_summary()} (the load average: when the run began). "
         "Time per call, the best of several rounds.\n\n"
         f"{markdown_table(rows)}\n"
     )
@@ -213,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         "(writes opbench.md and opbench.png)",
         argv=argv,
     )
-    print(f"{machine_summary()}, {load_average()}", flush=True)
+    print(machine_summary(), flush=True)
     rows = measure(quick=args.quick, seed=args.seed)
     print(markdown_table(rows))
     md_path, png_path = write_report(rows, args.out)
