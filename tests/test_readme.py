@@ -157,3 +157,40 @@ def test_install_time_is_next_to_its_results_file() -> None:
         (target,) = set(re.findall(r"\]\((benchmarks/results/install-time-[^)]+)\)", paragraph))
         seconds = install_median(ROOT / target, "uv")
         assert f"{seconds} 秒" in paragraph or f"{seconds} s " in paragraph, paragraph
+
+
+# --- the layout, described once in docs/CONTRIBUTING.md ----------------------------------------
+
+
+def layout() -> str:
+    """docs/CONTRIBUTING.md's Layout section, which the README links instead of repeating it."""
+    text = (ROOT / "docs" / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    start = text.index("\n## Layout\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end]
+
+
+def test_layout_paths_exist() -> None:
+    rows = table_rows(layout())[2:]
+    assert rows
+    for row in rows:
+        for path in INLINE_CODE.findall(cells(row)[0]):
+            pattern = path.replace("chNN", "ch[0-9][0-9]").replace("_topic", "_*")
+            assert list(ROOT.glob(pattern.rstrip("/"))), f"Layout names {path}, not in the tree"
+
+
+def test_layout_names_every_module_tool_lock_and_chapter() -> None:
+    named = set(INLINE_CODE.findall(layout()))
+    package = ROOT / "src" / "keras_tutorial"
+    expected = {
+        *(p.stem for p in package.glob("*.py") if not re.fullmatch(r"__init__|ch\d\d", p.stem)),
+        *(f"{p.name}/" for p in package.iterdir() if p.is_dir() and p.name != "__pycache__"),
+        "gpu_builds.tsv",
+        *(f"tools/{p.name}" for p in (ROOT / "tools").glob("*.py") if p.stem != "__init__"),
+        *(p.stem for p in (ROOT / "benchmarks").glob("*.py") if not p.stem.startswith("__")),
+        *(p.stem for p in PROJECT.chapters()),
+    }
+    locks = {p.name for p in (ROOT / "requirements").glob("*.txt")}
+    expected |= {name for name in locks if not name.startswith("gpu-")} | {"gpu-*.txt"}
+    missing = {name for name in expected if name not in named and f"{name}.py" not in named}
+    assert not missing, f"docs/CONTRIBUTING.md's Layout does not name {sorted(missing)}"
