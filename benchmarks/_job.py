@@ -28,7 +28,7 @@ def parse(description: str, **extra: dict) -> argparse.Namespace:
     return parser.parse_args()
 
 
-def mnist_flat(limit: int | None):  # noqa: ANN201
+def mnist_flat(limit: int | None):
     """MNIST as float32 (n, 784) in [0, 1] and integer labels: x_train, y_train, x_test, y_test."""
     import numpy as np
 
@@ -44,7 +44,7 @@ def mnist_flat(limit: int | None):  # noqa: ANN201
     return flat(x_train), y_train, flat(x_test), y_test
 
 
-def report(implementation: str, device: str, epochs: int, train_seconds: float, accuracy: float):  # noqa: ANN201
+def report(implementation: str, device: str, epochs: int, train_seconds: float, accuracy: float):
     """Print the job's one JSON line."""
     print(
         json.dumps(

@@ -47,7 +47,7 @@ def loss_fn(params: dict[str, jax.Array], x: jax.Array, y: jax.Array) -> jax.Arr
     return -jnp.mean(jnp.sum(y * jax.nn.log_softmax(logits(params, x)), axis=1))
 
 
-def step(carry, batch):  # noqa: ANN001
+def step(carry, batch):
     params, square_avg = carry
     loss, grads = jax.value_and_grad(loss_fn)(params, *batch)
     square_avg = jax.tree.map(lambda s, g: RHO * s + (1 - RHO) * g * g, square_avg, grads)
@@ -58,7 +58,7 @@ def step(carry, batch):  # noqa: ANN001
 
 
 @jax.jit
-def epoch(params, square_avg, x, y, key):  # noqa: ANN001
+def epoch(params, square_avg, x, y, key):
     """One pass over shuffled data, as one compiled loop (the last partial batch is dropped)."""
     batches = x.shape[0] // 128
     order = jax.random.permutation(key, x.shape[0])[: batches * 128]

@@ -127,7 +127,7 @@ print("y_train:", y_train.shape, " 第一个标签", train_labels[0], "→", y_t
 #
 # 下面的函数 `build_model` 把搭网络和编译写在一起，返回一个可以训练的模型；`hidden_units` 是第一层的神经元个数，默认 512。
 #
-# 单元格第一行的 `# @save` 是本教程的约定：这样标记的单元格会被原样复制进 `keras_tutorial/ch01.py`，第 4 章、练习答案和基准测试都用 `from keras_tutorial.ch01 import build_model` 拿到同一个模型（所以这个单元格自己也写了 `import keras`，复制出去的代码才能单独运行）。
+# 单元格第一行的 `# @save` 是本教程的约定：这样标记的单元格会被原样复制进 `keras_tutorial/ch01.py`，第 5 章、练习答案和基准测试都用 `from keras_tutorial.ch01 import build_model` 拿到同一个模型（所以这个单元格自己也写了 `import keras`，复制出去的代码才能单独运行）。
 
 # %%
 # @save

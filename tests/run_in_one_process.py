@@ -49,7 +49,7 @@ def main(out: Path, report_path: Path, scripts: list[str]) -> None:
             scope = runpy.run_path(script, run_name="__main__")
         except SystemExit as exc:
             status = exc.code if isinstance(exc.code, int) else 1
-        except BaseException:  # noqa: BLE001 - report it and go on with the next script
+        except BaseException:
             traceback.print_exc()
             status = 1
         sys.stdout.flush()

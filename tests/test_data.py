@@ -40,7 +40,7 @@ TAMPERED = make_npz(y_test=(np.arange(10000, dtype=np.uint8) + 1) % 10)
 class Handler(http.server.BaseHTTPRequestHandler):
     """Serves /good, /tampered, /truncated, /short and /garbage copies of mnist.npz."""
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.server.requests.append(self.path)  # type: ignore[attr-defined]
         kind = self.path.strip("/").split("/")[0]
         body = {

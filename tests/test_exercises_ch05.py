@@ -32,13 +32,13 @@ WRONG = [
 
 
 @pytest.mark.parametrize("exercise", sorted(REFERENCE))
-def test_the_reference_answer_passes(exercise, capsys):  # noqa: ANN001
+def test_the_reference_answer_passes(exercise, capsys):
     assert check(exercise, REFERENCE[exercise]) is True
     assert capsys.readouterr().out.startswith(f"✓ {exercise}: ")
 
 
 @pytest.mark.parametrize(("exercise", "answer", "hint"), WRONG, ids=lambda v: str(v)[:20])
-def test_a_typical_mistake_gets_a_hint(exercise, answer, hint, capsys):  # noqa: ANN001
+def test_a_typical_mistake_gets_a_hint(exercise, answer, hint, capsys):
     assert check(exercise, answer) is False
     out = capsys.readouterr().out
     assert out.startswith(f"✗ {exercise}: "), out
@@ -62,7 +62,7 @@ OTHER_FORMS = [
 
 
 @pytest.mark.parametrize(("exercise", "answer"), OTHER_FORMS, ids=lambda v: repr(v)[:20])
-def test_a_right_answer_in_another_form_passes(exercise, answer, capsys):  # noqa: ANN001
+def test_a_right_answer_in_another_form_passes(exercise, answer, capsys):
     assert check(exercise, answer) is True, capsys.readouterr().out
 
 

@@ -12,23 +12,23 @@ from helpers import hint_of
 from keras_tutorial.exercises import check
 
 
-def weighted(grads, sizes):  # noqa: ANN001, ANN201
+def weighted(grads, sizes):
     return sum(n * g for n, g in zip(sizes, grads, strict=True)) / sum(sizes)
 
 
-def plain_mean(grads, sizes):  # noqa: ANN001, ANN201
+def plain_mean(grads, sizes):
     return np.mean(grads, axis=0)
 
 
-def weighted_sum(grads, sizes):  # noqa: ANN001, ANN201
+def weighted_sum(grads, sizes):
     return sum(n * g for n, g in zip(sizes, grads, strict=True))
 
 
-def divided_by_devices(grads, sizes):  # noqa: ANN001, ANN201
+def divided_by_devices(grads, sizes):
     return sum(n * g for n, g in zip(sizes, grads, strict=True)) / len(sizes)
 
 
-def flattened(grads, sizes):  # noqa: ANN001, ANN201
+def flattened(grads, sizes):
     return weighted(grads, sizes).ravel()
 
 

@@ -71,7 +71,7 @@ def test_committed_notebook_shows_one_clean_run(script):
     assert any("image/png" in out.get("data", {}) for out in outputs), "no figure shown"
     structure = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
     assert "## 小结" in structure and "## 练习" in structure
-    # The learner's answer cells are left empty: each check prints "not answered yet".
+    # The learner's answer cells are left empty: each check prints NOT_ANSWERED.
     for cell in cells:
         if re.search(r'check\("ch\d\d\.\d+"', cell.source):
             assert NOT_ANSWERED in text_of(cell), cell.source

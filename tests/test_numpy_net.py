@@ -24,12 +24,12 @@ def perturbed_params(seed: int, **shape: int) -> dict[str, np.ndarray]:
     return params
 
 
-def gradients(params, x, labels) -> dict[str, np.ndarray]:  # noqa: ANN001
+def gradients(params, x, labels) -> dict[str, np.ndarray]:
     logits, h = ch05.forward(params, x)
     return ch05.backward(params, x, h, ch05.softmax(logits), labels)
 
 
-def central_difference(params, x, labels, name, index, h=1e-5) -> float:  # noqa: ANN001
+def central_difference(params, x, labels, name, index, h=1e-5) -> float:
     """d loss / d params[name][index] by central differences (independent of backward())."""
     shifted = {k: v.copy() for k, v in params.items()}
     shifted[name][index] += h
@@ -160,7 +160,7 @@ def test_training_repeats_with_the_same_seed() -> None:
 class RecordingArray(np.ndarray):
     """An array that remembers every index array it is read with (the batches a loop takes)."""
 
-    def __getitem__(self, index):  # noqa: ANN001, ANN204
+    def __getitem__(self, index):
         if isinstance(index, np.ndarray):
             self.taken.append(index.copy())
         return np.asarray(super().__getitem__(index))
@@ -206,7 +206,7 @@ def test_evaluate_counts_rows_whose_largest_logit_is_the_label() -> None:
 
 
 @pytest.mark.slow
-def test_real_mnist_reaches_97_percent(mnist_path) -> None:  # noqa: ANN001
+def test_real_mnist_reaches_97_percent(mnist_path) -> None:
     (train_images, train_labels), (test_images, test_labels) = load_mnist(mnist_path)
     x_train = train_images.reshape(-1, 784).astype("float32") / 255
     x_test = test_images.reshape(-1, 784).astype("float32") / 255

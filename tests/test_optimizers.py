@@ -33,7 +33,7 @@ def initial_values(seed: int) -> list[np.ndarray]:
     return [rng.normal(size=(3, 4)).astype("float32"), rng.normal(size=4).astype("float32")]
 
 
-def run_keras(optimizer: keras.optimizers.Optimizer, grads_seq, start) -> list[np.ndarray]:  # noqa: ANN001
+def run_keras(optimizer: keras.optimizers.Optimizer, grads_seq, start) -> list[np.ndarray]:
     variables = [keras.Variable(value) for value in start]
     for grads in grads_seq:
         optimizer.apply_gradients(
@@ -42,7 +42,7 @@ def run_keras(optimizer: keras.optimizers.Optimizer, grads_seq, start) -> list[n
     return [keras.ops.convert_to_numpy(v) for v in variables]
 
 
-def run_ours(step, hyperparameters, grads_seq, start) -> list[np.ndarray]:  # noqa: ANN001
+def run_ours(step, hyperparameters, grads_seq, start) -> list[np.ndarray]:
     """Apply a chapter update rule to each parameter, each with its own state starting at 0."""
     params = [value.copy() for value in start]
     states = [np.zeros_like(value) for value in start]
@@ -88,7 +88,7 @@ def test_same_updates_as_keras_after_100_steps(case: str, scale: float) -> None:
         assert np.abs(mine - initial).max() > 100 * TOLERANCE * scale
 
 
-def epsilon_outside_rmsprop(w, g, s, learning_rate=0.001, rho=0.9, epsilon=1e-7):  # noqa: ANN001, ANN201
+def epsilon_outside_rmsprop(w, g, s, learning_rate=0.001, rho=0.9, epsilon=1e-7):
     """A plausible mistake: w -= lr * g / (sqrt(s) + epsilon), as in some textbooks."""
     s = rho * s + (1 - rho) * g**2
     return w - learning_rate * g / (np.sqrt(s) + epsilon), s
@@ -109,7 +109,7 @@ def epsilon_outside_rmsprop(w, g, s, learning_rate=0.001, rho=0.9, epsilon=1e-7)
     ],
     ids=["no-momentum", "nesterov", "epsilon-outside-sqrt"],
 )
-def test_comparison_detects_a_different_rule(step, hyperparameters, make_keras, scale) -> None:  # noqa: ANN001
+def test_comparison_detects_a_different_rule(step, hyperparameters, make_keras, scale) -> None:
     grads_seq = gradient_sequence(seed=3, scale=scale)
     start = initial_values(seed=3)
     ours = run_ours(step, hyperparameters, grads_seq, start)
@@ -142,7 +142,7 @@ def test_update_rules_do_not_change_their_inputs() -> None:
         assert (w == 1).all() and (g == 0.5).all() and (s == 0.2).all(), step.__name__
 
 
-def keras_path(optimizer: keras.optimizers.Optimizer, grad, start: float, steps: int) -> np.ndarray:  # noqa: ANN001
+def keras_path(optimizer: keras.optimizers.Optimizer, grad, start: float, steps: int) -> np.ndarray:
     w = keras.Variable(np.array([start], dtype="float32"))
     path = [keras.ops.convert_to_numpy(w)]
     for _ in range(steps):
@@ -164,7 +164,7 @@ def wells_grad(w: np.ndarray) -> np.ndarray:
     ],
     ids=["momentum", "rmsprop"],
 )
-def test_descend_follows_the_same_path_as_keras(step, hyperparameters, make_keras) -> None:  # noqa: ANN001
+def test_descend_follows_the_same_path_as_keras(step, hyperparameters, make_keras) -> None:
     # Here each gradient depends on where the previous steps went, as in the chapter's figures.
     ours = descend(step, wells_grad, 1.8, 200, dtype="float32", **hyperparameters)
     theirs = keras_path(make_keras(), wells_grad, 1.8, 200)
@@ -222,7 +222,7 @@ def test_too_large_a_step_diverges() -> None:
 
 
 @pytest.mark.parametrize(("below", "above"), [(0.19, 0.21), (0.199, 0.201)])
-def test_the_bowl_diverges_above_two_over_its_steepest_curvature(below, above) -> None:  # noqa: ANN001
+def test_the_bowl_diverges_above_two_over_its_steepest_curvature(below, above) -> None:
     good = descend(gd_step, bowl_grad, (-4.5, 2.0), 1000, learning_rate=below)
     bad = descend(gd_step, bowl_grad, (-4.5, 2.0), 1000, learning_rate=above)
     assert bowl(good[-1]) < 1e-3 < bowl(good[0]) < bowl(bad[-1])
@@ -273,7 +273,7 @@ def regression(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 class RecordingArray(np.ndarray):
     """An array that remembers every index array it is read with (the batches a loop takes)."""
 
-    def __getitem__(self, index):  # noqa: ANN001, ANN204
+    def __getitem__(self, index):
         if isinstance(index, np.ndarray):
             self.taken.append(index.copy())
         return np.asarray(super().__getitem__(index))

@@ -66,10 +66,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     log: list[tuple[str, int]]
 
-    def log_request(self, code="-", size="-") -> None:  # noqa: ARG002 (http.server's signature)
+    def log_request(self, code="-", size="-") -> None:
         self.log.append((urllib.parse.unquote(self.path), int(code)))
 
-    def log_message(self, format, *args) -> None:  # noqa: A002 (quiet, the log above is enough)
+    def log_message(self, format, *args) -> None:
         pass
 
 

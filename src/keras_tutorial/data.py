@@ -115,11 +115,7 @@ def load_mnist(path: str | os.PathLike[str] | None = None, *, verbose: bool = Tr
             return read_npz(cached)
         except TutorialError:
             if verbose:
-                print(
-                    f"缓存的 {cached} 已损坏，重新下载。/ The cached {cached} is broken; "
-                    "downloading it again.",
-                    file=sys.stderr,
-                )
+                print(f"缓存的 {cached} 已损坏，重新下载。", file=sys.stderr)
     download(download_url(), cached, OFFICIAL_SHA256, verbose=verbose)
     return read_npz(cached)
 
@@ -200,11 +196,11 @@ def download(
     return dest
 
 
-def _fetch(url: str, out, *, verbose: bool, timeout: float) -> str:  # noqa: ANN001
+def _fetch(url: str, out, *, verbose: bool, timeout: float) -> str:
     """Stream ``url`` into ``out`` and return the sha256 of what was received."""
     digest = hashlib.sha256()
     if verbose:
-        print(f"下载 / Downloading {url}", file=sys.stderr)
+        print(f"下载 MNIST：{url}", file=sys.stderr)
     try:
         request = urllib.request.Request(url, headers={"User-Agent": "keras-tutorial"})
         with urllib.request.urlopen(request, timeout=timeout) as response:

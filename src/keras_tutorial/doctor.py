@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     failure = ""
     try:
         info = backend_info()
-    except Exception as exc:  # noqa: BLE001 - any import failure is reported, not raised
+    except Exception as exc:
         failure = f"{exc.__class__.__name__}: {exc}"
 
     if os.environ.get("KERAS_BACKEND", "").strip():
@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         if info.gpu_usable:
             try:
                 gpu_ran = compute_check()
-            except Exception as exc:  # noqa: BLE001 - a broken GPU stack is what we look for
+            except Exception as exc:
                 failure = f"{exc.__class__.__name__}: {exc}"
     else:
         print(_row("后端 / Backend", f"{backend} — 无法启动 / cannot start ({failure})"))

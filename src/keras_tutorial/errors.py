@@ -33,7 +33,7 @@ def _hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType |
     if isinstance(exc, TutorialError):
         report(exc)
     elif isinstance(exc, KeyboardInterrupt):
-        print("\n已中断 / Interrupted.", file=sys.stderr)
+        print("\n已中断。", file=sys.stderr)
     else:
         sys.__excepthook__(exc_type, exc, tb)
 
@@ -47,7 +47,7 @@ def install_handler() -> None:
         shell = get_ipython()
     if shell is not None:
 
-        def show(shell, etype, value, tb, tb_offset=None):  # noqa: ANN001
+        def show(shell, etype, value, tb, tb_offset=None):
             report(value)
 
         shell.set_custom_exc((TutorialError,), show)

@@ -410,7 +410,7 @@ def _show(exc: BaseException | None) -> None:
         if text:
             sys.stdout.flush()
             print("\n" + text, file=sys.stderr, flush=True)
-    except Exception:  # noqa: BLE001 - see the docstring
+    except Exception:
         pass
 
 

@@ -62,7 +62,7 @@ def finish(fig: plt.Figure, out: Path | None, name: str) -> None:
     else:
         plt.close(fig)
         if saved is not None:
-            print(f"[图 / figure] {saved}")
+            print(f"图已保存：{saved}")
 
 
 def show_digits(

@@ -3,7 +3,7 @@
 A learner writes an answer in the cell under an exercise and runs ``check``. It prints ``✓`` and one
 line on why the answer is right, or ``✗`` and a hint in Chinese that points at the mistake without
 giving the answer away, and returns True or False. An unanswered exercise (``None``, ``...``, a
-function whose body is still ``...``) gets "还没有作答 / not answered yet"; nothing a learner passes
+function whose body is still ``...``) gets :data:`NOT_ANSWERED`; nothing a learner passes
 ends in a traceback. A right answer is right however it is written: :func:`normalise` turns NumPy
 numbers, integral floats (``np.ceil(...)``), lists and one-axis arrays of numbers into the plain
 Python ints, floats and tuples the checkers compare, before any checker sees the answer.
@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-NOT_ANSWERED = "还没有作答 / not answered yet"
+NOT_ANSWERED = "还没有作答：填好答案后再运行这一格"
 
 
 class Hint(Exception):
@@ -93,7 +93,7 @@ def check(exercise: str, answer: Any) -> bool:
 
 
 def answered(*values: Any) -> bool:
-    """True once every value is filled in; else print "not answered yet" and return False.
+    """True once every value is filled in; else print :data:`NOT_ANSWERED` and return False.
 
     An experiment under an exercise (training a model, say) runs inside ``if answered(x):``, so
     that it runs when the learner fills in ``x`` and runs the cell, never in a run of the chapter.
