@@ -276,6 +276,27 @@ load helpers
   assert_called "make -C $REPO gpu BACKEND=tensorflow"
 }
 
+@test "no lspci but a working nvidia-smi: the GPU is taken from nvidia-smi, no driver step" {
+  with_driver
+  without lspci
+  run_setup --yes
+  assert_status 0
+  assert_output_has "lspci missing; nvidia-smi works"
+  refute_called "apt-get install"
+  assert_called "make -C $REPO gpu BACKEND=tensorflow"
+}
+
+@test "no lspci and no driver: stops before apt, names pciutils and --cpu" {
+  with_gpu
+  without lspci
+  run_setup --yes
+  assert_status 1
+  assert_output_has "lspci is missing"
+  assert_output_has "apt-get install pciutils"
+  refute_called "apt-get"
+  assert_nothing_changed
+}
+
 @test "a package that only looks like a driver (nvidia-driver-local-repo) is not taken for one" {
   with_gpu
   with_package nvidia-driver-local-repo-ubuntu2404-570.124.06
