@@ -86,7 +86,8 @@ def test_full_run_reaches_the_books_accuracy(mnist_path, tmp_path):
     env = {"MNIST_PATH": str(mnist_path), "TF_CPP_MIN_LOG_LEVEL": None, "KERAS_BACKEND": None}
     result = run_script(SCRIPT, "--out", str(tmp_path), env=env)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "backend tensorflow" in result.stdout
+    summary = next(line for line in result.stdout.splitlines() if line.startswith("Keras "))
+    assert "backend tensorflow " in summary and "devices: " in summary, summary
     # A quiet CPU start: none of TensorFlow's start-up logs (issue 16) on the first page.
     output = result.stdout + result.stderr
     for alarming in ("I0000", "W0000", "E0000", "Could not find cuda drivers", "cuInit", "absl::"):

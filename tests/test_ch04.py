@@ -41,6 +41,8 @@ def test_quick_run_from_the_notebooks_folder(tmp_path):
     assert number(r"可训练参数一共 ([0-9,]+) 个", stdout) == 407_050
     assert "每轮 54000 张 ÷ 128 → 422 批；5 轮共更新 2110 次" in stdout
     assert number(r"每次更新 ([0-9,]+) 次前向计算", stdout) == 814_100
+    # The one number the backend computes: one forward pass, timed (test_backends: JAX, PyTorch).
+    assert 0 < number(r"一次前向计算（128 张图）([0-9.]+) ms", stdout) < 10_000
     # 4.6: plain descent stops in the local minimum near +0.93; momentum reaches the one near -1.06.
     assert number(r"^梯度下降 学习率 0.01：200 步后 w = ([-+0-9.]+)", stdout) == pytest.approx(
         0.93, abs=0.01
