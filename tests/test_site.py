@@ -196,12 +196,6 @@ def test_gpu_page_is_the_readmes_section_without_line_breaks_in_chinese(built: P
     assert "setup_gpu_ubuntu.sh" in html and "<h1>在 NVIDIA GPU 上运行" in html
 
 
-def test_join_cjk_lines_keeps_lists_code_and_latin_breaks() -> None:
-    text = "一行中文，\n接着写。\n\n- 一项，\n  继续。\n- 二\n\n```\n中文\n中文\n```\nLatin\nwords"
-    joined = "一行中文，接着写。\n\n- 一项，继续。\n- 二\n\n```\n中文\n中文\n```\nLatin\nwords"
-    assert site.join_cjk_lines(text) == joined
-
-
 def test_notebooks_in_reading_order_and_a_chapter_being_written_left_out(tmp_path: Path) -> None:
     proj = project.Project(tmp_path)
     proj.scripts.mkdir()

@@ -35,35 +35,6 @@ MATHJAX_DIST = "sphinx-mathjax-offline"
 MATHJAX_KEEP = ["tex-chtml.js", "input", "output/chtml", "output/chtml.js", "ui", "a11y", "sre"]
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_BLOCK_START = re.compile(r"^\s*([-*+>|#]|\d+\.|```)")
-
-
-def join_cjk_lines(markdown: str) -> str:
-    """Join lines of a paragraph where both sides of the break are Chinese.
-
-    A line break inside a paragraph renders as a space; between two Chinese characters that space
-    is wrong (the README wraps its lines, the site must not show the breaks).
-    """
-    out: list[str] = []
-    fenced = False
-    for line in markdown.split("\n"):
-        starts_fence = line.lstrip().startswith("```")
-        if (
-            out
-            and not fenced
-            and not starts_fence
-            and line.strip()
-            and not _BLOCK_START.match(line)
-            and re.search(f"[{_CJK}]$", out[-1])
-            and re.match(f"[{_CJK}`*]", line.strip())
-            and not out[-1].lstrip().startswith("```")
-        ):
-            out[-1] += line.strip()
-            continue
-        if starts_fence:
-            fenced = not fenced
-        out.append(line)
-    return "\n".join(out)
 
 
 def readme_section(text: str, heading: str) -> str:
@@ -93,7 +64,8 @@ def readme_section(text: str, heading: str) -> str:
             fenced = not fenced
         heading_line = not fenced and re.match(r"^#+ ", line)
         page.append(line[level - 1 :] if heading_line else line)
-    return join_cjk_lines(unlink_repo_files("\n".join(page)))
+    # No line breaks to join: tests/test_prose.py keeps the README's Chinese paragraphs on one line.
+    return unlink_repo_files("\n".join(page))
 
 
 def unlink_repo_files(markdown: str) -> str:
@@ -171,7 +143,7 @@ def stage(src: Path) -> None:
         shutil.copy2(notebook, src / notebook.name)
         pages.append(notebook.stem)
     glossary = GLOSSARY.read_text(encoding="utf-8")
-    (src / "glossary.md").write_text(join_cjk_lines(glossary), encoding="utf-8")
+    (src / "glossary.md").write_text(glossary, encoding="utf-8")
     (src / "search_dict.txt").write_text("\n".join(glossary_terms(glossary)) + "\n", "utf-8")
     gpu = readme_section(README.read_text(encoding="utf-8"), GPU_HEADING)
     (src / "gpu.md").write_text(gpu, encoding="utf-8")

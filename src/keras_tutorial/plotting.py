@@ -203,11 +203,7 @@ def plot_history(history: dict[str, list[float]], metrics: Sequence[str] = ("los
         ax.plot(epochs, values, "o-", label=f"训练{name}")
         if f"val_{metric}" in history:
             ax.plot(epochs, history[f"val_{metric}"], "s--", label=f"验证{name}")
-        ax.set_xlabel("轮(epoch)")
-        ax.set_ylabel(name)
-        ax.set_xticks(list(epochs))
-        ax.grid(alpha=0.3)
-        ax.legend()
+        _epoch_axes(ax, epochs, name)
     fig.tight_layout()
     return fig
 
@@ -222,13 +218,18 @@ def plot_histories(
         for label, history in histories.items():
             epochs = range(1, len(history[metric]) + 1)
             ax.plot(epochs, history[metric], "o-", label=label)
-        ax.set_xlabel("轮(epoch)")
-        ax.set_ylabel(f"训练{METRIC_NAMES.get(metric, metric)}")
-        ax.set_xticks(list(epochs))
-        ax.grid(alpha=0.3)
-        ax.legend()
+        _epoch_axes(ax, epochs, f"训练{METRIC_NAMES.get(metric, metric)}")
     fig.tight_layout()
     return fig
+
+
+def _epoch_axes(ax: plt.Axes, epochs: range, ylabel: str) -> None:
+    """Label a per-epoch curve panel: epochs on x (one tick each), the metric on y, a legend."""
+    ax.set_xlabel("轮(epoch)")
+    ax.set_ylabel(ylabel)
+    ax.set_xticks(list(epochs))
+    ax.grid(alpha=0.3)
+    ax.legend()
 
 
 # --- chapter 4: derivatives and descent paths ------------------------------------------------
