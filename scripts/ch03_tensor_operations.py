@@ -327,7 +327,7 @@ finish(fig, args.out, "ch03_uncrumple.png")
 # %% [markdown]
 # ## 3.7 NumPy 比循环快多少
 #
-# 前面的循环只为讲清楚每个运算算了什么，真正计算时从来不用。下面用标准库的 `timeit` 给本章的 `naive_matrix_dot` 和 NumPy 的矩阵乘法计时：`Timer.autorange()` 选好每轮运行的次数（一轮至少 0.2 秒），`repeat` 跑 3 轮，取最快的一轮，它受其他程序的干扰最少。
+# 前面的循环只为讲清楚每个运算算了什么，真正计算时从来不用。下面用标准库的 `timeit` 给本章的 `naive_matrix_dot` 和 NumPy 的矩阵乘法计时：每轮运行的次数从 1 开始加倍，直到一轮至少跑 0.2 秒（`Timer.autorange()` 也是这样选次数的），太短的一轮会被时钟精度和偶然的打扰左右；再用 `repeat` 跑 3 轮，取最快的一轮，它受其他程序的干扰最少。`--quick` 只求把代码跑通，一轮只要 0.01 秒。
 #
 # n×n 的矩阵相乘，循环和 NumPy 都要做 n³ 次乘加，所以把用时除以 n³，得到每次乘加花的时间；两者之比是加速比(speedup)。计时之前先核对两边的结果一致。
 
@@ -337,22 +337,25 @@ finish(fig, args.out, "ch03_uncrumple.png")
 import timeit
 
 
-def best_time(fn, *args):
-    """fn(*args) 运行一次的秒数：3 轮中最快的一轮，除以每轮的次数。"""
+def best_time(fn, *args, seconds=0.2, repeat=3):
+    """fn(*args) 运行一次的秒数：每轮至少跑 seconds 秒，跑 repeat 轮，最快的一轮除以每轮的次数。"""
     timer = timeit.Timer(lambda: fn(*args))
-    number, _ = timer.autorange()
-    return min(timer.repeat(repeat=3, number=number)) / number
+    number = 1
+    while timer.timeit(number) < seconds:
+        number *= 2
+    return min(timer.repeat(repeat=repeat, number=number)) / number
 
 
 # %%
 sizes = (8, 16, 32) if args.quick else (16, 32, 64)
+seconds = 0.01 if args.quick else 0.2  # 每轮至少多少秒
 print("    n  结果一致  循环每次乘加（纳秒）  NumPy 每次乘加（纳秒）  加速比")
 per_madd = []
 for n in sizes:
     a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
     agree = np.allclose(naive_matrix_dot(a, b), a @ b)
-    loop_ns = best_time(naive_matrix_dot, a, b) / n**3 * 1e9
-    numpy_ns = best_time(np.matmul, a, b) / n**3 * 1e9
+    loop_ns = best_time(naive_matrix_dot, a, b, seconds=seconds) / n**3 * 1e9
+    numpy_ns = best_time(np.matmul, a, b, seconds=seconds) / n**3 * 1e9
     per_madd.append((loop_ns, numpy_ns))
     print(f"{n:5d}  {agree!s:8} {loop_ns:16.1f} {numpy_ns:22.4f} {loop_ns / numpy_ns:13.0f}")
 loop_ratio, numpy_ratio = np.array(per_madd[-1]) / np.array(per_madd[0])
@@ -448,4 +451,4 @@ print(f"被折到坐标轴上的点: {folded:.1%}")
 # %%
 for n in (64, 128):  # 加上更大的 n
     a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
-    print(f"n={n}: 每次乘加 {best_time(np.matmul, a, b) / n**3 * 1e9:.4f} 纳秒")
+    print(f"n={n}: 每次乘加 {best_time(np.matmul, a, b, seconds=seconds) / n**3 * 1e9:.4f} 纳秒")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from helpers import ROOT
 
-from keras_tutorial.ch03 import naive_add, naive_matrix_dot, naive_relu
+from keras_tutorial.ch03 import best_time, naive_add, naive_matrix_dot, naive_relu
 from keras_tutorial.errors import TutorialError
 from tools import opbench
 from tools.opbench import TIMED_OPS, Row
@@ -117,7 +117,7 @@ def test_best_time_calls_fast_functions_many_times():
     calls = []
     # An append takes well under a microsecond, so one call can never fill a 50 ms round
     # unless the process is stopped for that long in the middle of it.
-    seconds = opbench.best_time(lambda: calls.append(1), repeat=2, min_time=0.05)
+    seconds = best_time(calls.append, 1, seconds=0.05, repeat=2)
     assert seconds > 0
     assert len(calls) > 1000
 

@@ -4,7 +4,7 @@
 naive relu, add and matrix product, generated from its cells into :mod:`keras_tutorial.ch03`)
 against NumPy on random ``n × n`` matrices, prints the table and writes ``DIR/opbench.md`` (with
 the machine and its load average) and ``DIR/opbench.png``. ``make bench`` adds the same table to its
-results through :func:`measure`. The chapter itself times one product with a plain ``timeit`` cell.
+results through :func:`measure`. Each time comes from chapter 3's own ``best_time``.
 
 Times are the best of a few repeats (the least disturbed by other programs), in seconds per call;
 they depend on the machine and on what else it is doing.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import platform
 import sys
-import timeit
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -22,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from benchmarks import machine
-from keras_tutorial.ch03 import naive_add, naive_matrix_dot, naive_relu
+from keras_tutorial.ch03 import best_time, naive_add, naive_matrix_dot, naive_relu
 from keras_tutorial.errors import TutorialError
 from keras_tutorial.files import atomic_path
 from keras_tutorial.settings import start_chapter
@@ -60,25 +59,6 @@ QUICK_SIZES: dict[str, tuple[int, ...]] = {
     "add": (16, 64, 128),
     "matrix_dot": (8, 16, 32),
 }
-
-
-def best_time(fn: Callable[[], object], *, repeat: int = 3, min_time: float = 0.1) -> float:
-    """Seconds per call of ``fn``: the best of ``repeat`` rounds of at least ``min_time`` each.
-
-    A fast function is called many times per round so that the clock's resolution does not matter;
-    a slow one (a naive loop) only once.
-    """
-    if repeat < 1 or min_time <= 0:
-        raise ValueError(f"repeat must be >= 1 and min_time > 0, got {repeat} and {min_time}")
-    timer = timeit.Timer(fn)
-    number = 1
-    first = timer.timeit(number)
-    while first < min_time:
-        # Aim a little past min_time; never grow more than 10x at once in case of a fluke.
-        number *= min(10, max(2, int(1.2 * min_time / max(first, 1e-9))))
-        first = timer.timeit(number)
-    rounds = [first, *timer.repeat(repeat - 1, number)] if repeat > 1 else [first]
-    return min(rounds) / number
 
 
 def measure(
@@ -121,8 +101,8 @@ def measure(
                     f"循环写法的 {name} 与 NumPy 的结果不一致（n={n}），先检查这个函数",
                     f"the naive {name} disagrees with NumPy at n={n}; check that function",
                 )
-            naive_s = best_time(lambda f=naive, a=args: f(*a), repeat=repeat, min_time=min_time)
-            numpy_s = best_time(lambda f=fast, a=args: f(*a), repeat=repeat, min_time=min_time)
+            naive_s = best_time(naive, *args, seconds=min_time, repeat=repeat)
+            numpy_s = best_time(fast, *args, seconds=min_time, repeat=repeat)
             rows.append(Row(name, n, naive_s, numpy_s, naive_s / numpy_s))
     return rows
 

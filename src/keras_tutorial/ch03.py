@@ -97,8 +97,10 @@ def rotation(theta):
 import timeit
 
 
-def best_time(fn, *args):
-    """fn(*args) 运行一次的秒数：3 轮中最快的一轮，除以每轮的次数。"""
+def best_time(fn, *args, seconds=0.2, repeat=3):
+    """fn(*args) 运行一次的秒数：每轮至少跑 seconds 秒，跑 repeat 轮，最快的一轮除以每轮的次数。"""
     timer = timeit.Timer(lambda: fn(*args))
-    number, _ = timer.autorange()
-    return min(timer.repeat(repeat=3, number=number)) / number
+    number = 1
+    while timer.timeit(number) < seconds:
+        number *= 2
+    return min(timer.repeat(repeat=repeat, number=number)) / number
