@@ -12,21 +12,31 @@ SCRIPT="$REPO/setup_gpu_ubuntu.sh"
 REAL_TOOLS=(awk basename bash cat chmod cp cut date dirname env grep head ln ls mkdir mktemp mv
   python3 readlink rm script sed sleep sort tail tee timeout touch tr wc)
 
+# The folders of a fresh test machine (bin/ with the stubs and links to the real tools, stubs/,
+# home/, state/, wsl-lib/, root/dev/), made once per .bats file: setup copies them for each test.
+# A .bats file with a setup_file of its own must call this one.
+setup_file() {
+  local fresh="$BATS_FILE_TMPDIR/fresh" tool paths=()
+  mkdir -p "$fresh/bin" "$fresh/home" "$fresh/state" "$fresh/wsl-lib" "$fresh/root/dev"
+  cp -r "$BATS_TEST_DIRNAME/stubs" "$fresh/stubs"
+  cp "$fresh/stubs"/* "$fresh/bin/"
+  for tool in "${REAL_TOOLS[@]}"; do
+    paths+=("$(command -v "$tool")")
+  done
+  ln -s "${paths[@]}" "$fresh/bin/"
+}
+
 setup() {
   WORK="$BATS_TEST_TMPDIR"
   BIN="$WORK/bin"
   export HOME="$WORK/home"
   export STUB_STATE="$WORK/state"
   export STUB_LOG="$WORK/calls.log"
-  mkdir -p "$BIN" "$HOME" "$STUB_STATE" "$WORK/wsl-lib" "$WORK/root/dev"
-  : >"$STUB_LOG"
+  # shellcheck disable=SC2034  # the .bats files write stubs that source $STUBS/_record.bash
   STUBS="$WORK/stubs"
-  cp -r "$BATS_TEST_DIRNAME/stubs" "$STUBS"
-  cp "$STUBS"/* "$BIN/"
-  local tool
-  for tool in "${REAL_TOOLS[@]}"; do
-    ln -s "$(command -v "$tool")" "$BIN/$tool"
-  done
+  # One cp instead of one process per tool: links stay links.
+  cp -R "$BATS_FILE_TMPDIR/fresh/." "$WORK/"
+  : >"$STUB_LOG"
   OS_RELEASE="$WORK/os-release"
   PROC_VERSION="$WORK/proc-version"
   BOOT_ID="$WORK/boot_id"
@@ -188,10 +198,22 @@ assert_status() {
   }
 }
 
-# What gpu.py picks from the table for a backend, compute capability and driver: "BUILD LOCK",
-# or nothing when no build fits. Computed from the table by the project's own code, which the
-# script must agree with.
-table_choice() {
-  python3 "$REPO/src/keras_tutorial/gpu.py" choose --backend "$1" --cap "$2" --driver "$3" \
-    --machine "${4:-x86_64}" 2>/dev/null | tr '\t' ' ' || true
+# What gpu.py picks from the table for each case, computed by the project's own code, which the
+# script must agree with: reads lines "BACKEND CAP DRIVER" and prints "BACKEND CAP DRIVER|BUILD LOCK"
+# for each, with nothing after the | when no build fits. gpu.py's own command line (main), run
+# for all the cases in one Python (starting one costs more than the choice itself).
+table_choices() {
+  python3 -c '
+import contextlib, io, sys
+
+sys.path.insert(0, sys.argv[1])
+import gpu
+
+for case in sys.stdin.read().splitlines():
+    backend, cap, driver = case.split()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = gpu.main(["choose", "--backend", backend, "--cap", cap, "--driver", driver, "--machine", "x86_64"])
+    print(case + "|" + (out.getvalue().strip().replace("\t", " ") if code == 0 else ""))
+' "$REPO/src/keras_tutorial"
 }

@@ -641,7 +641,16 @@ load helpers
 
 @test "without a terminal a long make prints that it is still running" {
   with_driver
-  printf '#!/usr/bin/env bash\nsource "%s/_record.bash"\nsleep 2.5\n' "$STUBS" >"$BIN/make"
+  # make runs until the script's progress line is in the log (30 s at most), not for a fixed time
+  # that has to outlast PROGRESS_INTERVAL: the test takes as long as the script needs, no longer.
+  cat >"$BIN/make" <<EOF
+#!/usr/bin/env bash
+source "$STUBS/_record.bash"
+for ((i = 0; i < 300; i++)); do
+  ! grep -qsF "still running (1 s)" "\$HOME"/.cache/keras-tutorial/setup-*.log || exit 0
+  sleep 0.1
+done
+EOF
   extra_env PROGRESS_INTERVAL=1
   run_setup --yes
   assert_status 0
@@ -690,24 +699,46 @@ load helpers
 # --- one table for the script and the doctor --------------------------------------------------
 
 # Every GPU generation × driver × backend: the script, run against a stubbed nvidia-smi, prints
-# the build that gpu.py computes from gpu_builds.tsv, or stops when the table has none.
+# the build that gpu.py computes from gpu_builds.tsv, or stops when the table has none. Each case
+# is a whole dry run of the script. TORCH_INDEX_URL is set so that the torch runs skip asking pip
+# for a mirror (a quarter of a second each, no part of the choice; the scenarios "pip has a
+# mirror..." and "TORCH_INDEX_URL set..." test it). With SETUP_CHOICES_FILE set, each case and
+# what the script printed are written there, one "BACKEND CAP DRIVER<tab>STATUS<tab>BUILD LOCK" a
+# line: tests/test_setup_script.py compares them with keras_tutorial.gpu.choose.
 @test "the script's build choice agrees with the table for every GPU, driver and backend" {
-  local cap driver backend want
+  local cap driver backend case want got cases=()
+  local -A wants=()
   for cap in 6.1 7.0 7.5 8.6 8.9 9.0 12.0; do
     for driver in 535.247.01 570.195.03 580.82.07; do
       for backend in tensorflow jax torch; do
-        with_driver "$driver"
-        with_cap "$cap"
-        want=$(table_choice "$backend" "$cap" "$driver")
-        run_setup --dry-run --backend "$backend"
-        if [[ -n $want ]]; then
-          assert_status 0
-          assert_output_has "GPU build: $backend ${want% *} (requirements/${want#* })"
-        else
-          assert_status 1
-          assert_output_has "no GPU build of $backend fits"
-        fi
+        cases+=("$backend $cap $driver")
       done
     done
+  done
+  while IFS='|' read -r case want; do
+    wants[$case]=$want
+  done < <(printf '%s\n' "${cases[@]}" | table_choices)
+  [ "${#wants[@]}" -eq "${#cases[@]}" ]
+  extra_env TORCH_INDEX_URL=https://mirrors.example.cn/pytorch/whl/cu130
+  for case in "${cases[@]}"; do
+    read -r backend cap driver <<<"$case"
+    want=${wants[$case]}
+    with_driver "$driver"
+    with_cap "$cap"
+    run_setup --dry-run --backend "$backend"
+    got=""
+    if [[ $output =~ "GPU build: $backend "([^ ]+)" (requirements/"([^\)]+)")" ]]; then
+      got="${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+    fi
+    [[ -z ${SETUP_CHOICES_FILE:-} ]] || printf '%s\t%s\t%s\n' "$case" "$status" "$got" >>"$SETUP_CHOICES_FILE"
+    if [[ -n $want ]]; then
+      assert_status 0
+      assert_output_has "GPU build: $backend ${want% *} (requirements/${want#* })"
+      [ "$got" = "$want" ]
+    else
+      assert_status 1
+      assert_output_has "no GPU build of $backend fits"
+      [ -z "$got" ]
+    fi
   done
 }
