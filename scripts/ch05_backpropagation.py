@@ -165,8 +165,8 @@ elif backend == "torch":
     loss_torch = torch.nn.functional.cross_entropy(logits_torch, torch.from_numpy(y_small))
     loss_torch.backward()  # 沿计算图往回走，梯度存进每个张量的 .grad
     auto_grads = {k: t.grad.numpy() for k, t in weights.items()}
-for name in grads:
-    diff = np.abs(grads[name] - auto_grads[name]).max()
+diffs = {name: np.abs(grads[name] - auto_grads[name]).max() for name in grads}
+for name, diff in diffs.items():
     print(
         f"{name}：与 {backend} 自动微分的最大差 {diff:.1e}，梯度最大 {np.abs(grads[name]).max():.1e}"
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from helpers import real_mnist_path
+from shared_runs import SharedRuns, shared_root
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +19,26 @@ def mnist_path() -> Path:
             "(or run `make run` once to download it into the Keras cache)"
         )
     return path
+
+
+@pytest.fixture(scope="session")
+def runs(mnist_path, tmp_path_factory) -> SharedRuns:
+    """Every script's quick run under each backend (tests/shared_runs.py)."""
+    return SharedRuns(shared_root(tmp_path_factory), mnist_path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_runs_early(request, tmp_path_factory) -> None:
+    # The runs take a minute or two: start them with the session rather than at the first test
+    # that reads them, when the session holds such a test at all.
+    path = real_mnist_path()
+    if path is not None and any("runs" in item.fixturenames for item in request.session.items):
+        SharedRuns(shared_root(tmp_path_factory), path).start_all()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the main process outlives every worker: it stops the runs
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is not None and factory._basetemp is not None:
+        SharedRuns(factory.getbasetemp() / "shared-runs", Path()).stop_all()

@@ -1,10 +1,11 @@
-"""Run several chapter scripts one after another in this one process, as a learner's terminal would.
+"""Run chapter scripts one after another in this one process, as a learner's terminal would.
 
-``python tests/run_in_one_process.py OUT REPORT SCRIPT...`` runs each script with ``--quick --out
-OUT/<stem>`` through :mod:`runpy` (one import of the Keras backend for all of them instead of one
-per script), prints ``@@@ BEGIN <stem>`` / ``@@@ END <stem>`` around each script's output, and
-writes REPORT: for each script its exit status, and what the tests check in its globals.
-A failing script does not stop the ones after it.
+``python tests/run_in_one_process.py DIR SCRIPT... [-- ARG...]`` runs each script through
+:mod:`runpy` with ``ARG...`` (default ``--quick``) and ``--out DIR/<stem>`` (one import of the
+Keras backend for all of them instead of one per script), prints ``@@@ BEGIN <stem>`` /
+``@@@ END <stem>`` around each script's output, and writes ``DIR/report.json``: for each script
+its exit status, the ``Model.fit`` calls it made and its globals as tests/probe.py reads them.
+A failing script does not stop the ones after it. ``DIR/status`` is written last.
 """
 
 from __future__ import annotations
@@ -15,36 +16,20 @@ import sys
 import traceback
 from pathlib import Path
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).parent))  # tests/probe.py, run as a script from anywhere
+import probe
 
 
-def probe(scope: dict) -> dict:
-    """What the tests read from a script's globals (chapter 6: devices and trained weights)."""
-    found: dict = {}
-    if "DEVICES" in scope:
-        found["configured"] = scope["DEVICES"]
-        found["devices"] = len(scope.get("devices") or [])
-    if "weights_one" in scope and "weights_dp" in scope:
-        pairs = zip(scope["weights_one"], scope["weights_dp"], strict=True)
-        found["gap"] = max(float(np.abs(a - b).max()) for a, b in pairs)
-        moved = zip(scope["weights_one"], scope["initial"], strict=True)
-        found["moved"] = max(float(np.abs(a - b).max()) for a, b in moved)
-    if "parallel" in scope:  # the model chapter 6 trained data-parallel: on how many devices?
-        variable = scope["parallel"].trainable_weights[0].value
-        if hasattr(variable, "sharding"):  # a JAX array, placed on each device of its mesh
-            found["replicas"] = len(variable.sharding.device_set)
-        else:  # a TensorFlow MirroredVariable holds one copy per device
-            found["replicas"] = len(getattr(variable, "values", [variable]))
-    return found
-
-
-def main(out: Path, report_path: Path, scripts: list[str]) -> None:
+def main(out: Path, scripts: list[str], args: list[str]) -> int:
     report = {}
+    fits = probe.FitCounter().install()
+    failed = 0
     for script in scripts:
         stem = Path(script).stem
         print(f"\n@@@ BEGIN {stem}", flush=True)
-        sys.argv = [script, "--quick", "--out", str(out / stem)]
+        sys.argv = [script, *args, "--out", str(out / stem)]
         status, scope = 0, {}
+        fits.calls.clear()
         try:
             scope = runpy.run_path(script, run_name="__main__")
         except SystemExit as exc:
@@ -54,9 +39,19 @@ def main(out: Path, report_path: Path, scripts: list[str]) -> None:
             status = 1
         sys.stdout.flush()
         print(f"\n@@@ END {stem}", flush=True)
-        report[stem] = {"status": status, **probe(scope)}
-        report_path.write_text(json.dumps(report))
+        report[stem] = {"status": status, "fits": list(fits.calls), "values": probe.values(scope)}
+        failed += status != 0
+        (out / "report.json").write_text(json.dumps(report, ensure_ascii=False))
+    return failed
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:])
+    out_dir, rest = Path(sys.argv[1]), sys.argv[2:]
+    split = rest.index("--") if "--" in rest else len(rest)
+    arguments = rest[split + 1 :] if "--" in rest else ["--quick"]
+    code = 1
+    try:
+        code = min(main(out_dir, rest[:split], arguments), 1)
+    finally:
+        (out_dir / "status").write_text(str(code))
+    sys.exit(code)

@@ -5,18 +5,17 @@ The functions under test are the chapter's own cells, generated into ``keras_tut
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
-from ast import literal_eval
 
 import hypothesis.extra.numpy as hnp
 import jupytext
 import numpy as np
 import pytest
-from helpers import SCRIPTS, assert_figures, run_script
+from helpers import BACKENDS, SCRIPTS, assert_figures
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shared_runs import run_in_terminal
 
 from keras_tutorial.ch03 import (
     naive_add,
@@ -337,55 +336,29 @@ def test_rotation_turns_counterclockwise_and_keeps_lengths():
 # --- the chapter as a reader runs it ---------------------------------------------------------
 
 
-def test_quick_run_from_another_folder(tmp_path):
-    out = tmp_path / "out"
-    # The chapter needs no MNIST, and must not depend on the working directory.
-    result = run_script(CH03, "--quick", "--out", str(out), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
-    stdout = result.stdout
-    lines = stdout.splitlines()
-    # Each comparison of a naive loop with NumPy prints True.
-    for label in (
-        "与 np.maximum(x, 0) 相同",
-        "与 x + y 相同",
-        "与广播的 x + y 相同",
-        "与 np.dot 一致",
-    ):
-        assert f"{label}: True" in lines, label
-    assert "整数加小数: [[1.5, 2.5], [3.5, 4.5]]  x + y: [[1.5, 2.5], [3.5, 4.5]]" in lines
-    assert "ints · half: [1.5 3.5]  np.dot: [1.5 3.5]" in lines
-    assert "x @ y 与 y @ x 相等: False" in lines
-    assert "x.T 与 x.reshape((2, 3)) 相同: False" in lines
-    assert "np.broadcast_shapes((3, 1), (4,)) = (3, 4)" in stdout
-    assert "ValueError: operands could not be broadcast together with shapes (3,4) (3,)" in stdout
-    assert stdout.count("ValueError: naive_add 需要两个形状相同的矩阵，收到 (3, 4) 和 (4, 3)") == 1
-    check_dot_against_matmul_lines(stdout)
-    # The per multiply-add timing: one row per n, and a conclusion that follows from its ratios.
-    rows = re.findall(r"^ +(\d+)  True +(\d+\.\d) +(\d+\.\d{4}) +\d+$", stdout, re.M)
-    assert [int(n) for n, _, _ in rows] == [8, 16, 32]
-    ratios = re.search(r"每次乘加的用时：循环 ×(\d+\.\d+)，NumPy ×(\d+\.\d+)$", stdout, re.M)
-    loop_ratio, numpy_ratio = float(ratios[1]), float(ratios[2])
-    if numpy_ratio != loop_ratio:  # the printed sentence is the one the printed ratios support
-        assert ("NumPy 每次乘加的用时降得比循环多" in stdout) == (numpy_ratio < loop_ratio)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_what_the_chapter_computed(runs, backend):
+    run = runs.script(backend, "ch03_tensor_operations")
+    found = run.values
+    # np.dot and @ differ exactly when x has rank >= 2 and y rank >= 3: the chapter's pairs show
+    # both sides of that rule.
+    sides = set()
+    for x_shape, y_shape in found["pairs"]:
+        x, y = np.ones(x_shape), np.ones(y_shape)
+        agree = np.dot(x, y).shape == (x @ y).shape
+        assert agree == (len(x_shape) < 2 or len(y_shape) < 3), (x_shape, y_shape)
+        sides.add(agree)
+    assert sides == {True, False}
+    assert found["same_norms"] is True  # a rotation keeps lengths
+    assert found["same"] is True  # the Keras layer computes relu(points @ kernel + bias)
+    # The per multiply-add timing: quick mode's sizes and rounds, real positive times.
+    assert found["sizes"] == [8, 16, 32] and found["seconds"] < 0.2
+    assert len(found["per_madd"]) == 3 and all(t > 0 for pair in found["per_madd"] for t in pair)
     # The two-class example: after the two layers a straight line separates the rings.
-    share = re.search(r"^训练 (\d+) 轮后，新平面上的一条直线分对了 (\d+\.\d)% 的点$", stdout, re.M)
-    assert int(share[1]) < 40 and float(share[2]) >= 95.0  # quick mode trains fewer epochs
+    assert found["epochs"] < 40 and found["accuracy"] >= 0.95
     # Each exercise cell runs; those with a checker say NOT_ANSWERED.
-    assert stdout.count(NOT_ANSWERED) == 4
-    assert_figures(out, CH03_FIGURES)
-
-
-def check_dot_against_matmul_lines(stdout: str) -> None:
-    """The chapter's rule: np.dot and @ differ exactly when x has rank >= 2 and y rank >= 3."""
-    pattern = r"^(\(.*?\)) 和 (\(.*?\))：np\.dot → (\(.*?\))，@ → (\(.*?\))，相同: (True|False)$"
-    found = re.findall(pattern, stdout, re.M)
-    ranks = set()
-    for x_shape, y_shape, dot_shape, _, agree in found:
-        x_rank, y_rank = len(literal_eval(x_shape)), len(literal_eval(y_shape))
-        ranks.add((x_rank >= 2, y_rank >= 3))
-        assert len(literal_eval(dot_shape)) == x_rank + y_rank - 2
-        assert (agree == "True") == (x_rank < 2 or y_rank < 3), (x_shape, y_shape)
-    assert ranks == {(True, True), (True, False), (False, True)}  # both sides of the rule shown
+    assert run.text.count(NOT_ANSWERED) == 4
+    assert_figures(run.out, CH03_FIGURES)
 
 
 def chapter_code_until(marker: str, replace: dict[str, str]) -> str:
@@ -405,30 +378,37 @@ def chapter_code_until(marker: str, replace: dict[str, str]) -> str:
     raise AssertionError(f"no cell contains {marker!r}")
 
 
+#: A cell the chapter compares with NumPy → a learner's wrong edit of it.
 EDITS = {
-    # cell → the learner's edit, and the line that follows it in the chapter
     "# @save\nimport numpy as np\n\n\ndef naive_relu(": (
-        "import numpy as np\n\n\ndef naive_relu(x):\n    return x\n",
-        "与 np.maximum(x, 0) 相同: False",
+        "import numpy as np\n\n\ndef naive_relu(x):\n    return x\n"
     ),
     "# @save\ndef naive_matrix_dot(": (
-        "def naive_matrix_dot(x, y):\n    return np.zeros((x.shape[0], y.shape[1]))\n",
-        "与 np.dot 一致: False",
+        "def naive_matrix_dot(x, y):\n    return np.zeros((x.shape[0], y.shape[1]))\n"
     ),
 }
 
 
+def comparisons(text: str, outcome: bool) -> set[str]:
+    """The printed comparisons (lines ending in ``: True`` or ``: False``) with that outcome."""
+    end = f": {outcome}"
+    return {line.removesuffix(end) for line in text.splitlines() if line.endswith(end)}
+
+
 def test_editing_a_cell_changes_what_follows(tmp_path):
     # The chapter compares its own cells with NumPy, not the package's copy of them: each edit
-    # turns its comparison False, and the unedited chapter prints True there.
-    last = "与 np.dot 一致"
-    edited = tmp_path / "edited.py"
-    edits = {cell: new for cell, (new, _) in EDITS.items()}
-    edited.write_text(chapter_code_until(last, edits), encoding="utf-8")
-    unedited = tmp_path / "unedited.py"
-    unedited.write_text(chapter_code_until(last, {}), encoding="utf-8")
-    for script, outcome in ((edited, "False"), (unedited, "True")):
-        result = run_script(script, "--quick", "--out", str(tmp_path / "out"), cwd=tmp_path)
-        assert result.returncode == 0, result.stderr[-3000:]
-        for _, line in EDITS.values():
-            assert line.replace("False", outcome) in result.stdout.splitlines(), script.name
+    # turns one of its comparisons False, where the unedited chapter prints True.
+    last = "naive_matrix_dot(x, y), np.dot(x, y)"
+    scripts = [tmp_path / "unedited.py"]
+    scripts[0].write_text(chapter_code_until(last, {}), encoding="utf-8")
+    for number, (cell, edit) in enumerate(EDITS.items()):
+        scripts.append(tmp_path / f"edited_{number}.py")
+        scripts[-1].write_text(chapter_code_until(last, {cell: edit}), encoding="utf-8")
+    found = run_in_terminal(scripts, tmp_path / "out", "--quick")
+    assert all(run.status == 0 for run in found.values()), found
+    unedited = found["unedited"].text
+    flipped = [
+        comparisons(unedited, True) & comparisons(found[s.stem].text, False) for s in scripts[1:]
+    ]
+    assert all(len(lines) == 1 for lines in flipped), flipped
+    assert flipped[0] != flipped[1]

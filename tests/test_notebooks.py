@@ -77,24 +77,20 @@ def test_committed_notebook_shows_one_clean_run(script):
             assert NOT_ANSWERED in text_of(cell), cell.source
 
 
-def test_notebook_executes_headless(script, tmp_path, monkeypatch, request):
-    if "load_mnist" in script.read_text(encoding="utf-8"):
-        monkeypatch.setenv("MNIST_PATH", str(request.getfixturevalue("mnist_path")))
-    monkeypatch.setenv("KERAS_TUTORIAL_QUICK", "1")
-    # Figures must show inline even when the learner's shell profile exports a non-GUI backend.
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    dest = tmp_path / f"{script.stem}.ipynb"
-    notebooks.build(script, dest)
-    nb = nbformat.read(dest, as_version=4)
+def test_notebook_executes_headless(script, runs):
+    # TensorFlow's shared runs are these notebooks, executed in quick mode (tests/shared_runs.py).
+    run = runs.script("tensorflow", script.stem)
+    assert run.status == 0, run.log
+    nb = nbformat.read(run.notebook, as_version=4)
     cells = [cell for cell in nb.cells if cell.cell_type == "code"]
-    text = "".join(text_of(cell) for cell in cells)
+    assert [cell.execution_count for cell in cells] == list(range(1, len(cells) + 1))
     if script.stem.endswith("_answers"):
         for exercise in chapter_checkers(script):
-            assert f"✓ {exercise}:" in text, exercise
+            assert f"✓ {exercise}:" in run.text, exercise
         return
     outputs = [out for cell in cells for out in cell.outputs]
-    assert any("image/png" in out.get("data", {}) for out in outputs)
-    assert (tmp_path / "outputs").is_dir()  # figures were also saved beside the notebook
+    assert any("image/png" in out.get("data", {}) for out in outputs)  # figures show inline
+    assert any(run.out.iterdir())  # and were also saved beside the notebook
 
 
 def test_render_terminal_text():
