@@ -36,6 +36,13 @@ def _start_runs_early(request, tmp_path_factory) -> None:
         SharedRuns(shared_root(tmp_path_factory), path).start_all()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The files that read the shared runs go last (pytest-xdist hands out files in this order),
+    # so that the workers test everything else while the runs are going instead of waiting.
+    reading = {item.path for item in items if "runs" in item.fixturenames}
+    items.sort(key=lambda item: item.path in reading)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if os.environ.get("PYTEST_XDIST_WORKER"):
         return  # the main process outlives every worker: it stops the runs

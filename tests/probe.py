@@ -12,11 +12,8 @@ Jupyter's) use this file; the notebook runner executes its source in the kernel.
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.util
 import json
 import math
-import sys
 import types
 
 #: Arrays and containers (other than lists of plain numbers) longer than this are described, not
@@ -92,7 +89,7 @@ def values_json(scope: dict) -> str:
     return json.dumps(values(scope), ensure_ascii=False)
 
 
-class FitCounter(importlib.abc.MetaPathFinder):
+class FitCounter:
     """Appends the ``epochs`` of every ``keras.Model.fit`` call to :attr:`calls`.
 
     Keras is patched when it is first imported, not before: chapter 6 sets JAX's device count
@@ -103,26 +100,10 @@ class FitCounter(importlib.abc.MetaPathFinder):
         self.calls: list[object] = []
 
     def install(self) -> FitCounter:
-        if "keras" in sys.modules:
-            self._patch(sys.modules["keras"])
-        else:
-            sys.meta_path.insert(0, self)
+        from keras_tutorial.imports import after_import
+
+        after_import("keras", self._patch)
         return self
-
-    def find_spec(self, name, path, target=None):
-        if name != "keras":
-            return None
-        sys.meta_path.remove(self)  # find the real module; patch it once it is loaded
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.loader is not None:
-            load = spec.loader.exec_module
-
-            def exec_module(module: types.ModuleType) -> None:
-                load(module)
-                self._patch(module)
-
-            spec.loader.exec_module = exec_module
-        return spec
 
     def _patch(self, keras: types.ModuleType) -> None:
         fit = keras.Model.fit

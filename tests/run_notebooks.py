@@ -1,4 +1,4 @@
-"""Execute chapter notebooks headless, one fresh kernel each, as a learner's Jupyter would.
+"""Execute chapter notebooks headless, each in a fresh kernel (two at a time), as Jupyter would.
 
 ``python tests/run_notebooks.py DIR SCRIPT...`` builds each script's notebook the way
 ``make notebooks`` does and executes it with ``DIR/<stem>`` as its folder (figures land in
@@ -11,7 +11,9 @@ from a cell added at the end and removed again). ``DIR/status`` is written last.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -47,10 +49,12 @@ def run(script: Path, out: Path) -> dict:
 
 
 def main(out: Path, scripts: list[str]) -> int:
-    report = {}
-    for script in scripts:
-        report[Path(script).stem] = run(Path(script), out)
-        (out / "report.json").write_text(json.dumps(report, ensure_ascii=False))
+    # Two notebooks at a time: a kernel waits on its own start-up and on Jupyter's messages for
+    # much of its run, so a second one keeps the machine busy (and the run ends sooner).
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        runs = pool.map(run, map(Path, scripts), [out] * len(scripts))
+        report = dict(zip((Path(script).stem for script in scripts), runs, strict=True))
+    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False))
     return int(any(entry["status"] for entry in report.values()))
 
 

@@ -39,3 +39,35 @@ def test_the_seed_makes_every_generator_repeat_and_another_seed_differ() -> None
     first, again, other = json.loads(result.stdout.strip().splitlines()[-1])
     assert first == again
     assert all(a != b for a, b in zip(first, other, strict=True))
+
+
+NUMPY_ONLY = textwrap.dedent(
+    """
+    import json, random, sys
+    import numpy as np
+    from keras_tutorial.settings import start_chapter
+
+    def draws(seed):
+        start_chapter("测试 / test", argv=["--seed", str(seed)])
+        return [random.random(), float(np.random.rand())]
+
+    found = [draws(int(seed)) for seed in sys.argv[1:]]
+    print(json.dumps({"draws": found, "keras": "keras" in sys.modules}))
+    """
+)
+
+
+def test_a_chapter_without_keras_is_seeded_and_never_loads_it() -> None:
+    # Most answers use NumPy only: they repeat with their seed and start without TensorFlow.
+    result = subprocess.run(
+        [sys.executable, "-c", NUMPY_ONLY, "42", "42", "7"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    first, again, other = found["draws"]
+    assert first == again and all(a != b for a, b in zip(first, other, strict=True))
+    assert found["keras"] is False

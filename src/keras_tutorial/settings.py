@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from keras_tutorial import explain, quiet_tensorflow
+import numpy as np
+
+from keras_tutorial import explain, imports, quiet_tensorflow
 from keras_tutorial.errors import TutorialError, install_handler
 
 #: Set to 1 to make chapters run in quick mode where no command line exists (Jupyter, tests).
@@ -228,7 +231,12 @@ def backend_summary() -> str:
 
 
 def set_seed(seed: int) -> None:
-    """Seed Python, NumPy and the Keras backend so that runs repeat."""
-    import keras
+    """Seed Python, NumPy and the Keras backend so that runs repeat.
 
-    keras.utils.set_random_seed(seed)
+    Keras is seeded when the chapter first imports it, not here: a chapter that never uses Keras
+    (most answers) then starts without loading TensorFlow. Its ``set_random_seed`` seeds Python
+    and NumPy again, so that importing the backend (which draws from them) changes nothing.
+    """
+    random.seed(seed)
+    np.random.seed(seed)
+    imports.after_import("keras", lambda keras: keras.utils.set_random_seed(seed))
