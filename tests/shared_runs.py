@@ -135,18 +135,7 @@ class SharedRuns:
                 notebook=notebook,
                 log=entry.get("error", "") + log,
             )
-        stdout = (folder / "stdout.txt").read_text()
-        sections = dict(re.findall(r"^@@@ BEGIN (\S+)\n(.*?)^@@@ END \1$", stdout, re.M | re.S))
-        return ScriptRun(
-            backend,
-            stem,
-            entry["status"],
-            sections.get(stem, ""),
-            entry["values"],
-            folder / stem,
-            fits=entry["fits"],
-            log=log,
-        )
+        return terminal_runs(backend, folder, (folder / "stdout.txt").read_text(), log)[stem]
 
     def stop_all(self) -> None:
         """Stop every run still going (the session is over: nothing will read it)."""
@@ -213,9 +202,14 @@ def run_in_terminal(
         text=True,
         timeout=WAIT_S,
     )
-    report = json.loads((folder / "report.json").read_text())
-    sections = dict(re.findall(r"^@@@ BEGIN (\S+)\n(.*?)^@@@ END \1$", result.stdout, re.M | re.S))
     backend = full_env.get("KERAS_BACKEND", "tensorflow")
+    return terminal_runs(backend, folder, result.stdout, result.stderr)
+
+
+def terminal_runs(backend: str, folder: Path, stdout: str, log: str) -> dict[str, ScriptRun]:
+    """The scripts tests/run_in_one_process.py ran into ``folder``, from its report and stdout."""
+    report = json.loads((folder / "report.json").read_text())
+    sections = dict(re.findall(r"^@@@ BEGIN (\S+)\n(.*?)^@@@ END \1$", stdout, re.M | re.S))
     return {
         stem: ScriptRun(
             backend,
@@ -225,7 +219,7 @@ def run_in_terminal(
             entry["values"],
             folder / stem,
             fits=entry["fits"],
-            log=result.stderr,
+            log=log,
         )
         for stem, entry in report.items()
     }

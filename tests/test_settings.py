@@ -25,18 +25,23 @@ DRAWS = textwrap.dedent(
 )
 
 
-def test_the_seed_makes_every_generator_repeat_and_another_seed_differ() -> None:
-    # Python's, NumPy's and the Keras backend's generators, as a chapter's numbers depend on all
-    # three: the same --seed twice gives the same draws, another seed other draws.
+def draws_for_seeds(code: str, *seeds: int) -> object:
+    """What ``code`` prints last as JSON, run in a fresh Python with ``seeds`` as its arguments."""
     result = subprocess.run(
-        [sys.executable, "-c", DRAWS, "42", "42", "7"],
+        [sys.executable, "-c", code, *map(str, seeds)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    first, again, other = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_seed_makes_every_generator_repeat_and_another_seed_differ() -> None:
+    # Python's, NumPy's and the Keras backend's generators, as a chapter's numbers depend on all
+    # three: the same --seed twice gives the same draws, another seed other draws.
+    first, again, other = draws_for_seeds(DRAWS, 42, 42, 7)
     assert first == again
     assert all(a != b for a, b in zip(first, other, strict=True))
 
@@ -59,15 +64,7 @@ NUMPY_ONLY = textwrap.dedent(
 
 def test_a_chapter_without_keras_is_seeded_and_never_loads_it() -> None:
     # Most answers use NumPy only: they repeat with their seed and start without TensorFlow.
-    result = subprocess.run(
-        [sys.executable, "-c", NUMPY_ONLY, "42", "42", "7"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    found = json.loads(result.stdout.strip().splitlines()[-1])
+    found = draws_for_seeds(NUMPY_ONLY, 42, 42, 7)
     first, again, other = found["draws"]
     assert first == again and all(a != b for a, b in zip(first, other, strict=True))
     assert found["keras"] is False
