@@ -58,6 +58,7 @@ IS_WSL=0
 IN_CONTAINER=0
 OS_VERSION=""
 PY=python3
+PY_FACTS=""
 BUILD=""
 LOCK=""
 NVIDIA_SMI=""
@@ -783,31 +784,40 @@ install_utils() {
 
 # --- step 4: Python -----------------------------------------------------------------------------
 
+# What a Python is: "3.12 venv", or "3.12 no-venv" where it cannot make a virtual environment
+# (Ubuntu leaves ensurepip out of python3.X until python3.X-venv is installed). One start of the
+# interpreter for all of it.
+python_facts() {
+  "$1" -c 'import importlib.util as u, sys
+print("%d.%d" % sys.version_info[:2], "venv" if u.find_spec("ensurepip") and u.find_spec("venv") else "no-venv")' 2>/dev/null
+}
+
 # The Python that make builds .venv with: the first of python3, python3.13 ... python3.11 that is
-# one the locks have wheels for (3.11 to 3.13: TensorFlow 2.21 publishes none for 3.14) and that
-# can make a virtual environment. Sets PY.
+# one the locks have wheels for (3.11 to 3.13: TensorFlow 2.21 publishes none for 3.14). Sets PY
+# and PY_FACTS (python_facts).
 find_python() {
-  local candidate
+  local candidate facts
   for candidate in python3 python3.13 python3.12 python3.11; do
     command -v "$candidate" >/dev/null || continue
-    "$candidate" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null ||
-      continue
+    facts=$(python_facts "$candidate") || continue
+    case ${facts%% *} in
+      3.11 | 3.12 | 3.13) ;;
+      *) continue ;;
+    esac
     PY=$candidate
+    PY_FACTS=$facts
     return 0
   done
   return 1
 }
 
-python_version_of() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true; }
-
 prepare_python() {
   step "准备 Python" "Prepare Python"
-  local version packages=()
+  local version packages=() found
   if find_python; then
-    version=$(python_version_of "$PY")
+    version=${PY_FACTS%% *}
     say "    Python: $PY ($version)"
-    # Ubuntu leaves out ensurepip: python3 -m venv fails without pythonX.Y-venv.
-    if "$PY" -c 'import ensurepip, venv' 2>/dev/null; then
+    if [[ ${PY_FACTS#* } == venv ]]; then
       skip "Python" "Python"
       return 0
     fi
@@ -817,8 +827,9 @@ prepare_python() {
     PY=python3.11
     packages=(python3.11 python3.11-venv)
   else
-    die "没有找到 Python 3.11–3.13（本项目锁定的 TensorFlow 2.21 只为这几个版本发布了 wheel；这台机器的 python3 是 $(python_version_of python3)）。没有做任何改动。请安装 Python 3.13 或更早的 3.11+（例如 uv python install 3.13），再用 PYTHON=… 运行 make。" \
-      "no Python 3.11 to 3.13 found (TensorFlow 2.21, which this project locks, publishes wheels for those only; python3 here is $(python_version_of python3)). Nothing was changed. Install Python 3.13 or an earlier 3.11+ (for example uv python install 3.13), then run make with PYTHON=…."
+    found=$(python_facts python3) || true
+    die "没有找到 Python 3.11–3.13（本项目锁定的 TensorFlow 2.21 只为这几个版本发布了 wheel；这台机器的 python3 是 ${found%% *}）。没有做任何改动。请安装 Python 3.13 或更早的 3.11+（例如 uv python install 3.13），再用 PYTHON=… 运行 make。" \
+      "no Python 3.11 to 3.13 found (TensorFlow 2.21, which this project locks, publishes wheels for those only; python3 here is ${found%% *}). Nothing was changed. Install Python 3.13 or an earlier 3.11+ (for example uv python install 3.13), then run make with PYTHON=…."
   fi
   say "    需要安装 / Needed: ${packages[*]}"
   confirm_or_stop "用 apt 安装 ${packages[*]}？" "Install ${packages[*]} with apt?"

@@ -3,11 +3,38 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
-import pytest
-from helpers import real_mnist_path
-from shared_runs import SharedRuns, shared_root
+# One compute thread per process. The suite runs two workers and, beside them, the three backends'
+# shared runs, each of which would otherwise start a thread pool as wide as the machine: on two
+# cores, pools that wide spin against each other (PyTorch's run took twice the CPU time it takes
+# alone). Set here, in the process that starts the workers, so that they and every process they
+# start inherit it before NumPy, TensorFlow or PyTorch is loaded. Sums may round differently in
+# their last bits; no check depends on that.
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+# JAX compiles every training and evaluation step it meets. On the few thousand images of a quick
+# run, compiling takes longer than training, and LLVM's optimisation of the machine code is most
+# of compiling: without it, chapter 1's answers take 10 s of CPU under JAX instead of 17 s. The
+# programs compiled are the same; their machine code is less optimised.
+os.environ["XLA_FLAGS"] = (
+    os.environ.get("XLA_FLAGS", "") + " --xla_backend_optimization_level=0"
+).strip()
+# And it compiles the same step again in every process, and in one process for every model of the
+# same shape: JAX's own compilation cache, in a folder for this session (removed when it ends),
+# lets every process of the session reuse what another compiled (the JAX run: 40 s of CPU → 30 s).
+_JAX_CACHE = None
+if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+    _JAX_CACHE = tempfile.mkdtemp(prefix="jax-cache-")
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = _JAX_CACHE
+    os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"  # the steps compile in < 1 s
+
+import pytest  # noqa: E402 - after the thread settings above
+from helpers import real_mnist_path  # noqa: E402
+from shared_runs import SharedRuns, shared_root  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -36,11 +63,40 @@ def _start_runs_early(request, tmp_path_factory) -> None:
         SharedRuns(shared_root(tmp_path_factory), path).start_all()
 
 
+#: The files that take longest, longest first: each is mostly one long process (bats, the full
+#: chapter 1 training, the browser, a backend's mistakes), so starting them first lets the two
+#: workers finish together instead of one running a long file alone at the end.
+LONGEST_FIRST = (
+    "test_setup_script.py",
+    "test_ch01.py",
+    "test_explain.py",
+    "test_browser.py",
+    "test_cli.py",
+    "test_doctor.py",
+    "test_bench.py",
+    "test_site.py",
+    "test_lab.py",
+    "test_numpy_net.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The files that read the shared runs go last (pytest-xdist hands out files in this order),
+    # pytest-xdist hands out whole files in this order (the Makefile turns off its own reordering
+    # by size): the longest first, then the rest, and last the files that read the shared runs,
     # so that the workers test everything else while the runs are going instead of waiting.
     reading = {item.path for item in items if "runs" in item.fixturenames}
-    items.sort(key=lambda item: item.path in reading)
+
+    def order(item: pytest.Item) -> tuple[bool, int]:
+        name = item.path.name
+        rank = LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+        return item.path in reading, rank
+
+    items.sort(key=order)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _JAX_CACHE is not None and not os.environ.get("PYTEST_XDIST_WORKER"):
+        shutil.rmtree(_JAX_CACHE, ignore_errors=True)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -6,7 +6,9 @@ each notebook in a fresh kernel); JAX and PyTorch as a learner's terminal does
 runs start together in the background as soon as a session holds a test that reads them, and
 every test of every pytest-xdist worker reads the same results: the first process to claim a
 backend's folder (an exclusive create) starts its run, the others wait for its ``status`` file.
-The session's main process stops whatever is still running when the session ends.
+The session's main process stops whatever is still running when the session ends. Chapter 1's
+one full training (all of MNIST, as ``make run`` runs it) is started the same way, beside them,
+so that no worker runs it alone at the end of the session.
 
 Tests read what a script computed (its globals, see tests/probe.py), its exit status, the
 ``Model.fit`` calls it made, its printed text and its figures, never the wording it prints.
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import BACKENDS, PROJECT, ROOT, backend_available
+from helpers import PROJECT, ROOT, backend_available
 
 TESTS = Path(__file__).parent
 #: How long a reader waits for a backend's run (all scripts, on a busy 2-core machine).
@@ -39,6 +41,9 @@ def _sets_up_devices_first(script: Path) -> bool:
 
 SCRIPTS = sorted(PROJECT.all_scripts(), key=_sets_up_devices_first)
 STEMS = [script.stem for script in SCRIPTS]
+#: The folder of chapter 1's full run, beside the backends' folders.
+FULL = "full"
+FULL_SCRIPT = PROJECT.scripts / "ch01_mnist_dense.py"
 
 
 @dataclass
@@ -66,14 +71,24 @@ class SharedRuns:
     def _command(self, backend: str, folder: Path) -> tuple[list[str], dict[str, str]]:
         env = {**os.environ, "KERAS_BACKEND": backend, "MNIST_PATH": str(self.mnist_path)}
         env.update(PYTHONUNBUFFERED="1", MPLBACKEND="Agg")
+        if backend == FULL:
+            # A learner's shell: no log level and no backend chosen, so TensorFlow's own
+            # defaults apply; no flags.
+            for name in ("KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL", "MPLBACKEND"):
+                env.pop(name, None)
+            runner = TESTS / "run_in_one_process.py"
+            return [sys.executable, str(runner), str(folder), str(FULL_SCRIPT), "--"], env
         scripts = [str(script) for script in SCRIPTS]
         if backend == "tensorflow":
             env["KERAS_TUTORIAL_QUICK"] = "1"
             return [sys.executable, str(TESTS / "run_notebooks.py"), str(folder), *scripts], env
         return [sys.executable, str(TESTS / "run_in_one_process.py"), str(folder), *scripts], env
 
-    def start(self, backend: str) -> None:
-        """Start ``backend``'s run unless some process of this session already has."""
+    def start(self, backend: str, after: str | None = None) -> None:
+        """Start ``backend``'s run unless some process of this session already has.
+
+        With ``after``, the run waits for that run to end first (tests/run_after.py).
+        """
         folder = self.root / backend
         folder.mkdir(parents=True, exist_ok=True)
         try:
@@ -81,6 +96,9 @@ class SharedRuns:
         except FileExistsError:
             return
         command, env = self._command(backend, folder)
+        if after is not None:
+            waiter = [sys.executable, str(TESTS / "run_after.py"), str(self.root / after)]
+            command = [*waiter, *command]
         with open(folder / "stdout.txt", "w") as out, open(folder / "stderr.txt", "w") as err:
             # Its own process group, so that stopping it stops a notebook's kernel too.
             proc = subprocess.Popen(
@@ -90,9 +108,16 @@ class SharedRuns:
         os.close(claim)
 
     def start_all(self) -> None:
-        for backend in BACKENDS:
-            if backend_available(backend):
-                self.start(backend)
+        # Two lanes, so that the machine runs about four processes at once (the two workers and
+        # one run in each lane) rather than six, which made every one of them slower: chapter 1's
+        # full run, then PyTorch's, then JAX's; beside them TensorFlow's notebooks.
+        previous = None
+        for backend in (FULL, "torch", "jax"):
+            if backend_available("tensorflow" if backend == FULL else backend):
+                self.start(backend, after=previous)
+                previous = backend
+        if backend_available("tensorflow"):
+            self.start("tensorflow")
 
     def _wait(self, backend: str) -> Path:
         folder = self.root / backend
@@ -136,6 +161,14 @@ class SharedRuns:
                 log=entry.get("error", "") + log,
             )
         return terminal_runs(backend, folder, (folder / "stdout.txt").read_text(), log)[stem]
+
+    def full_run(self) -> ScriptRun:
+        """Chapter 1's run on all of MNIST, with no flags, in a learner's shell."""
+        folder = self._wait(FULL)
+        log = _tail(folder / "stderr.txt", 6000)
+        assert (folder / "report.json").exists(), log
+        stdout = (folder / "stdout.txt").read_text()
+        return terminal_runs("tensorflow", folder, stdout, log)[FULL_SCRIPT.stem]
 
     def stop_all(self) -> None:
         """Stop every run still going (the session is over: nothing will read it)."""

@@ -6,8 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from helpers import BACKENDS, SCRIPTS, assert_clean_error, run_script
-from shared_runs import run_in_terminal
+from helpers import BACKENDS, assert_clean_error, run_script
 
 from keras_tutorial.exercises import NOT_ANSWERED
 
@@ -76,11 +75,9 @@ def test_build_model_is_compiled_and_learns():
 
 
 @pytest.mark.slow
-def test_full_run_reaches_the_books_accuracy(mnist_path, tmp_path):
-    """The one full-MNIST training of chapter 1 in the suite."""
-    # A learner's shell: no log level and no backend chosen, so TensorFlow's own defaults apply.
-    env = {"MNIST_PATH": str(mnist_path), "TF_CPP_MIN_LOG_LEVEL": None, "KERAS_BACKEND": None}
-    run = run_in_terminal([SCRIPTS / SCRIPT], tmp_path, env=env)[STEM]
+def test_full_run_reaches_the_books_accuracy(runs):
+    """The one full-MNIST training of chapter 1 in the suite (a shared run, started early)."""
+    run = runs.full_run()
     assert run.status == 0, run.log[-3000:]
     # A quiet CPU start: none of TensorFlow's start-up logs (issue 16) on the first page.
     output = run.text + run.log

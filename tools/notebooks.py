@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from traitlets.config import Config
 
 from keras_tutorial import project
 from keras_tutorial.errors import TutorialError, install_handler
@@ -96,15 +98,24 @@ def script_to_notebook(script: Path) -> nbformat.NotebookNode:
 
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 3600) -> nbformat.NotebookNode:
     """Execute ``nb`` in a fresh kernel with ``cwd`` as working directory."""
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
-    )
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        raise TutorialError(
-            f"notebook 执行失败：\n{exc}", f"the notebook failed while executing:\n{exc}"
-        ) from None
+    # The kernel talks over Unix sockets in a folder of its own, not TCP ports: a port chosen as
+    # free can be taken by another process before the kernel binds it, when several notebooks
+    # start at once.
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+        sockets_config = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}})
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(cwd)}},
+            config=sockets_config,
+        )
+        try:
+            client.execute()
+        except CellExecutionError as exc:
+            raise TutorialError(
+                f"notebook 执行失败：\n{exc}", f"the notebook failed while executing:\n{exc}"
+            ) from None
     _clean_outputs(nb)
     return nb
 

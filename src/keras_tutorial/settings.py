@@ -124,18 +124,19 @@ def start_chapter(
     batch_size: int = 128,
     argv: list[str] | None = None,
 ) -> Any:
-    """What every chapter does first: :func:`configure`, read the flags, seed the generators.
+    """What every chapter does first: read the flags, :func:`configure`, seed the generators.
 
     Every chapter takes ``--quick``, ``--out`` and ``--seed``; with ``epochs`` it also takes
     ``--epochs`` and ``--batch-size`` (those numbers are the defaults). In Jupyter the defaults
     are used (``KERAS_TUTORIAL_QUICK=1`` turns quick mode on there). Known mistakes get a short
     Chinese explanation after their traceback (:func:`keras_tutorial.explain.install`).
     """
-    configure()
     parser = chapter_parser(description)
     if epochs is not None:
         add_training_flags(parser, epochs, batch_size)
+    # The flags first: a mistyped one is refused at once, before Matplotlib is loaded.
     args = parse_args(parser, argv)
+    configure()
     # After parse_args: its error handler is the first thing the explainer's hook calls.
     explain.install()
     set_seed(args.seed)

@@ -606,7 +606,7 @@ load helpers
   # python3 is 3.10 here: a stand-in that fails the version check but still runs gpu.py.
   real=$(readlink -f "$BIN/python3")
   rm "$BIN/python3"
-  printf '#!/bin/sh\ncase "$2" in *"(3, 11)"*) exit 1;; *version_info*) echo 3.10; exit 0;; esac\nexec %s "$@"\n' "$real" >"$BIN/python3"
+  printf '#!/bin/sh\ncase "$2" in *version_info*) echo 3.10 venv; exit 0;; esac\nexec %s "$@"\n' "$real" >"$BIN/python3"
   chmod +x "$BIN/python3"
   run_setup --yes
   assert_status 0
@@ -614,12 +614,24 @@ load helpers
   assert_called "make -C $REPO gpu BACKEND=tensorflow PYTHON=python3.11"
 }
 
+@test "Python 3.12 without ensurepip: installs python3.12-venv and hands python3 to make" {
+  with_driver
+  real=$(readlink -f "$BIN/python3")
+  rm "$BIN/python3"
+  printf '#!/bin/sh\ncase "$2" in *version_info*) echo 3.12 no-venv; exit 0;; esac\nexec %s "$@"\n' "$real" >"$BIN/python3"
+  chmod +x "$BIN/python3"
+  run_setup --yes
+  assert_status 0
+  assert_called "install -y python3.12-venv"
+  assert_called "make -C $REPO gpu BACKEND=tensorflow PYTHON=python3"
+}
+
 @test "no Python 3.11-3.13 on 26.04: stops with the reason and what to install" {
   ubuntu 26.04
   with_driver
   real=$(readlink -f "$BIN/python3")
   rm "$BIN/python3"
-  printf '#!/bin/sh\ncase "$2" in *"(3, 11)"*) exit 1;; *version_info*) echo 3.14; exit 0;; esac\nexec %s "$@"\n' "$real" >"$BIN/python3"
+  printf '#!/bin/sh\ncase "$2" in *version_info*) echo 3.14 venv; exit 0;; esac\nexec %s "$@"\n' "$real" >"$BIN/python3"
   chmod +x "$BIN/python3"
   run_setup --yes
   assert_status 1
