@@ -32,6 +32,11 @@ if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
     os.environ["JAX_COMPILATION_CACHE_DIR"] = _JAX_CACHE
     os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"  # the steps compile in < 1 s
 
+# The project's own modules (src/, tools/, tests/) are compiled to bytecode once and reused, as on
+# a learner's machine, even where PYTHONDONTWRITEBYTECODE is set (servers and containers, this
+# one included): the suite starts a few hundred Python processes that import them.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 import pytest  # noqa: E402 - after the thread settings above
 from helpers import real_mnist_path  # noqa: E402
 from shared_runs import SharedRuns, shared_root  # noqa: E402

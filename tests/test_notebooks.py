@@ -96,3 +96,13 @@ def test_notebook_executes_headless(script, runs):
 def test_render_terminal_text():
     assert notebooks.render_terminal_text("1/3 ..\r2/3 ...\r3/3 done\nnext") == "3/3 done\nnext"
     assert notebooks.render_terminal_text("abcd\b\bXY") == "abXY"
+
+
+def test_a_notebooks_kernel_talks_over_unix_sockets(tmp_path):
+    # Not TCP: a port picked as free can be taken by another process before the kernel binds it
+    # when notebooks start side by side ("Address already in use", seen in a suite run).
+    code = "from ipykernel import get_connection_info\n"
+    code += "print(get_connection_info(unpack=True)['transport'])"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    notebooks.execute(nb, tmp_path)
+    assert text_of(nb.cells[0]).strip() == "ipc"

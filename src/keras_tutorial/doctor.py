@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from keras_tutorial import data, gpu, quiet_tensorflow
+from keras_tutorial import data, gpu, project, quiet_tensorflow
 from keras_tutorial.errors import TutorialError, install_handler
 from keras_tutorial.settings import BackendInfo, Parser, backend_info
 
@@ -59,7 +59,7 @@ def installed_build(backend: str) -> str | None:
 
 def switch_command(backend: str, prefix: str | None = None) -> str:
     """``make gpu`` for the environment this interpreter belongs to, from anywhere."""
-    root = Path(gpu.__file__).resolve().parents[2]
+    root = project.find(__file__).root
     prefix = prefix or sys.prefix
     command = f"make -C {shlex.quote(str(root))} gpu BACKEND={backend}"
     if Path(prefix).resolve() != (root / ".venv").resolve():

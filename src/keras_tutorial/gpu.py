@@ -238,6 +238,8 @@ def choose(backend: str, cap: str, driver: str, machine: str | None = None) -> C
 
 # --- switching builds (make gpu, make cpu) ------------------------------------------------------
 
+# The checkout's locks. Not keras_tutorial.project: make and setup_gpu_ubuntu.sh run this file as
+# a script of the checkout, with a Python that may not have the package (stdlib only).
 REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements"
 # The CPU locks a GPU build is installed over, and the CPU package each GPU build replaces
 # (TensorFlow's two builds own the same folder: one must go before the other comes).
