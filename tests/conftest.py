@@ -39,7 +39,7 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 import pytest  # noqa: E402 - after the thread settings above
 from helpers import real_mnist_path  # noqa: E402
-from shared_runs import SharedRuns, shared_root  # noqa: E402
+from shared_runs import ScriptRun, SharedRuns, shared_root  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +65,14 @@ def _start_runs_early(request, tmp_path_factory) -> None:
     # that reads them, when the session holds such a test at all.
     path = real_mnist_path()
     if path is not None and any("runs" in item.fixturenames for item in request.session.items):
-        SharedRuns(shared_root(tmp_path_factory), path).start_all()
+        full = any("full_run" in item.fixturenames for item in request.session.items)
+        SharedRuns(shared_root(tmp_path_factory), path).start_all(full=full)
+
+
+@pytest.fixture(scope="session")
+def full_run(runs) -> ScriptRun:
+    """Chapter 1 trained on all of MNIST, with no flags, as ``make run`` runs it (shared)."""
+    return runs.full_run()
 
 
 #: The files that take longest, longest first: each is mostly one long process (bats, the full

@@ -107,12 +107,13 @@ class SharedRuns:
         os.write(claim, str(proc.pid).encode())
         os.close(claim)
 
-    def start_all(self) -> None:
+    def start_all(self, full: bool = True) -> None:
+        """Start every backend's run, and chapter 1's full run when ``full``."""
         # Two lanes, so that the machine runs about four processes at once (the two workers and
         # one run in each lane) rather than six, which made every one of them slower: chapter 1's
         # full run, then PyTorch's, then JAX's; beside them TensorFlow's notebooks.
         previous = None
-        for backend in (FULL, "torch", "jax"):
+        for backend in (FULL, "torch", "jax") if full else ("torch", "jax"):
             if backend_available("tensorflow" if backend == FULL else backend):
                 self.start(backend, after=previous)
                 previous = backend

@@ -75,9 +75,9 @@ def test_build_model_is_compiled_and_learns():
 
 
 @pytest.mark.slow
-def test_full_run_reaches_the_books_accuracy(runs):
+def test_full_run_reaches_the_books_accuracy(full_run):
     """The one full-MNIST training of chapter 1 in the suite (a shared run, started early)."""
-    run = runs.full_run()
+    run = full_run
     assert run.status == 0, run.log[-3000:]
     # A quiet CPU start: none of TensorFlow's start-up logs (issue 16) on the first page.
     output = run.text + run.log
