@@ -75,12 +75,11 @@ def full_run(runs) -> ScriptRun:
     return runs.full_run()
 
 
-#: The files that take longest, longest first: each is mostly one long process (bats, the full
-#: chapter 1 training, the browser, a backend's mistakes), so starting them first lets the two
-#: workers finish together instead of one running a long file alone at the end.
+#: The files that take longest, longest first: each is mostly one long process (bats, a backend's
+#: mistakes, the browser), so starting them first lets the two workers finish together instead of
+#: one running a long file alone at the end.
 LONGEST_FIRST = (
     "test_setup_script.py",
-    "test_ch01.py",
     "test_explain.py",
     "test_browser.py",
     "test_cli.py",
