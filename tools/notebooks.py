@@ -8,6 +8,7 @@ generated from ``# @save`` cells up to date (:mod:`tools.lib`), since chapters i
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import tempfile
@@ -100,9 +101,10 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 3600) -> nbform
     """Execute ``nb`` in a fresh kernel with ``cwd`` as working directory."""
     # The kernel talks over Unix sockets in a folder of its own, not TCP ports: a port chosen as
     # free can be taken by another process before the kernel binds it, when several notebooks
-    # start at once.
+    # start at once. (Windows has no such sockets: TCP there.)
     with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
-        sockets_config = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}})
+        unix = {"transport": "ipc", "ip": f"{sockets}/kernel"} if os.name == "posix" else {}
+        sockets_config = Config({"KernelManager": unix})
         client = NotebookClient(
             nb,
             timeout=timeout,
