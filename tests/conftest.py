@@ -1,4 +1,7 @@
-"""pytest fixtures; plain helpers live in tests/helpers.py."""
+"""pytest fixtures, the order of the files and the settings of every process of a session.
+
+Plain helpers live in tests/helpers.py and tests/shared_runs.py.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +23,9 @@ os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 # run, compiling takes longer than training, and LLVM's optimisation of the machine code is most
 # of compiling: without it, chapter 1's answers take 10 s of CPU under JAX instead of 17 s. The
 # programs compiled are the same; their machine code is less optimised.
-os.environ["XLA_FLAGS"] = (
-    os.environ.get("XLA_FLAGS", "") + " --xla_backend_optimization_level=0"
-).strip()
+_XLA_OPTIMISATION = "--xla_backend_optimization_level=0"
+if _XLA_OPTIMISATION not in os.environ.get("XLA_FLAGS", ""):  # the workers import this file too
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {_XLA_OPTIMISATION}".strip()
 # And it compiles the same step again in every process, and in one process for every model of the
 # same shape: JAX's own compilation cache, in a folder for this session (removed when it ends),
 # lets every process of the session reuse what another compiled (the JAX run: 40 s of CPU → 30 s).
