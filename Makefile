@@ -108,11 +108,11 @@ run: $(VENV)/.base ## 运行第 1 章 / run chapter 1 (ARGS="--quick" to pass fl
 
 # The suite runs on TEST_JOBS processes (pytest-xdist), each test file on one of them: most of its
 # time is chapters and notebooks run as separate processes, which a second core overlaps. Files
-# are handed out in the order tests/conftest.py sorts them, not reordered by their size.
+# are handed out in the order tests/conftest.py sorts them.
 TEST_JOBS ?= 2
 
 test: $(VENV)/.dev ## 运行全部测试 / run the whole test suite
-	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder $(ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(ARGS)
 
 lint: $(VENV)/.dev ## ruff 检查 / lint with ruff
 	$(BIN)/ruff check .

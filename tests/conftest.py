@@ -10,12 +10,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-# One compute thread per process. The suite runs two workers and, beside them, the three backends'
-# shared runs, each of which would otherwise start a thread pool as wide as the machine: on two
-# cores, pools that wide spin against each other (PyTorch's run took twice the CPU time it takes
-# alone). Set here, in the process that starts the workers, so that they and every process they
-# start inherit it before NumPy, TensorFlow or PyTorch is loaded. Sums may round differently in
-# their last bits; no check depends on that.
+# One compute thread per process. The suite runs two workers and, beside them, the shared runs,
+# each of which would otherwise start a thread pool as wide as the machine: on two cores, pools
+# that wide spin against each other (PyTorch's run took twice the CPU time it takes alone). Set
+# here, in the process that starts the workers, so that they and every process they start inherit
+# it before NumPy, TensorFlow or PyTorch is loaded. Sums may round differently in their last
+# bits; no check depends on that.
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
@@ -94,10 +94,17 @@ LONGEST_FIRST = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-xdist would hand out files by their number of tests, largest first, which put the
+    # files that read the shared runs first: they waited while the runs went. The order below.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # pytest-xdist hands out whole files in this order (the Makefile turns off its own reordering
-    # by size): the longest first, then the rest, and last the files that read the shared runs,
-    # so that the workers test everything else while the runs are going instead of waiting.
+    # pytest-xdist hands out whole files in this order: the longest first, then the rest, and
+    # last the files that read the shared runs, so that the workers test everything else while
+    # the runs are going instead of waiting.
     reading = {item.path for item in items if "runs" in item.fixturenames}
 
     def order(item: pytest.Item) -> tuple[bool, int]:

@@ -2,13 +2,12 @@
 
 TensorFlow, the default backend, runs them as a learner's Jupyter does (tests/run_notebooks.py:
 each notebook in a fresh kernel); JAX and PyTorch as a learner's terminal does
-(tests/run_in_one_process.py: all scripts in one process, the backend imported once). The three
-runs start together in the background as soon as a session holds a test that reads them, and
+(tests/run_in_one_process.py: all scripts in one process, the backend imported once). Chapter 1's
+one full training (all of MNIST, as ``make run`` runs it) is a shared run too. They start in the
+background as soon as a session holds a test that reads them, in two lanes (``start_all``), and
 every test of every pytest-xdist worker reads the same results: the first process to claim a
-backend's folder (an exclusive create) starts its run, the others wait for its ``status`` file.
-The session's main process stops whatever is still running when the session ends. Chapter 1's
-one full training (all of MNIST, as ``make run`` runs it) is started the same way, beside them,
-so that no worker runs it alone at the end of the session.
+run's folder (an exclusive create) starts it, the others wait for its ``status`` file. The
+session's main process stops whatever is still running when the session ends.
 
 Tests read what a script computed (its globals, see tests/probe.py), its exit status, the
 ``Model.fit`` calls it made, its printed text and its figures, never the wording it prints.
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from helpers import PROJECT, ROOT, backend_available
+from run_after import ended
 
 TESTS = Path(__file__).parent
 #: How long a reader waits for a backend's run (all scripts, on a busy 2-core machine).
@@ -46,6 +46,11 @@ FULL = "full"
 FULL_SCRIPT = PROJECT.scripts / "ch01_mnist_dense.py"
 
 
+def _backend_of(run: str) -> str:
+    """The backend a shared run uses: its own name, or TensorFlow (the default) for the full run."""
+    return "tensorflow" if run == FULL else run
+
+
 @dataclass
 class ScriptRun:
     """One script's run under one backend."""
@@ -62,40 +67,40 @@ class ScriptRun:
 
 
 class SharedRuns:
-    """The three backends' runs under ``root`` (one folder per backend)."""
+    """The shared runs under ``root``, one folder each (a backend's name, or FULL)."""
 
     def __init__(self, root: Path, mnist_path: Path) -> None:
         self.root = root
         self.mnist_path = mnist_path
 
-    def _command(self, backend: str, folder: Path) -> tuple[list[str], dict[str, str]]:
-        env = {**os.environ, "KERAS_BACKEND": backend, "MNIST_PATH": str(self.mnist_path)}
-        env.update(PYTHONUNBUFFERED="1", MPLBACKEND="Agg")
-        if backend == FULL:
+    def _command(self, run: str, folder: Path) -> tuple[list[str], dict[str, str]]:
+        env = {**os.environ, "MNIST_PATH": str(self.mnist_path), "PYTHONUNBUFFERED": "1"}
+        if run == FULL:
             # A learner's shell: no log level and no backend chosen, so TensorFlow's own
             # defaults apply; no flags.
             for name in ("KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL", "MPLBACKEND"):
                 env.pop(name, None)
             runner = TESTS / "run_in_one_process.py"
             return [sys.executable, str(runner), str(folder), str(FULL_SCRIPT), "--"], env
+        env.update(KERAS_BACKEND=run, MPLBACKEND="Agg")
         scripts = [str(script) for script in SCRIPTS]
-        if backend == "tensorflow":
+        if run == "tensorflow":
             env["KERAS_TUTORIAL_QUICK"] = "1"
             return [sys.executable, str(TESTS / "run_notebooks.py"), str(folder), *scripts], env
         return [sys.executable, str(TESTS / "run_in_one_process.py"), str(folder), *scripts], env
 
-    def start(self, backend: str, after: str | None = None) -> None:
-        """Start ``backend``'s run unless some process of this session already has.
+    def start(self, run: str, after: str | None = None) -> None:
+        """Start shared run ``run`` (a backend, or FULL) unless a process of this session has.
 
         With ``after``, the run waits for that run to end first (tests/run_after.py).
         """
-        folder = self.root / backend
+        folder = self.root / run
         folder.mkdir(parents=True, exist_ok=True)
         try:
             claim = os.open(folder / "claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
             return
-        command, env = self._command(backend, folder)
+        command, env = self._command(run, folder)
         if after is not None:
             waiter = [sys.executable, str(TESTS / "run_after.py"), str(self.root / after)]
             command = [*waiter, *command]
@@ -113,33 +118,32 @@ class SharedRuns:
         # one run in each lane) rather than six, which made every one of them slower: chapter 1's
         # full run, then PyTorch's, then JAX's; beside them TensorFlow's notebooks.
         previous = None
-        for backend in (FULL, "torch", "jax") if full else ("torch", "jax"):
-            if backend_available("tensorflow" if backend == FULL else backend):
-                self.start(backend, after=previous)
-                previous = backend
+        for run in (FULL, "torch", "jax") if full else ("torch", "jax"):
+            if backend_available(_backend_of(run)):
+                self.start(run, after=previous)
+                previous = run
         if backend_available("tensorflow"):
             self.start("tensorflow")
 
-    def _wait(self, backend: str) -> Path:
-        folder = self.root / backend
-        self.start(backend)
+    def _wait(self, run: str) -> Path:
+        folder = self.root / run
+        self.start(run)
         deadline = time.monotonic() + WAIT_S
         while not (folder / "status").exists():
             pid = (folder / "claim").read_text()
             if pid and not _alive(int(pid)) and not (folder / "status").exists():
-                pytest.fail(f"{backend}'s run died:\n{_tail(folder / 'stderr.txt')}")
+                pytest.fail(f"{run}'s run died:\n{_tail(folder / 'stderr.txt')}")
             if time.monotonic() > deadline:
-                pytest.fail(
-                    f"{backend}'s run took over {WAIT_S} s:\n{_tail(folder / 'stderr.txt')}"
-                )
+                pytest.fail(f"{run}'s run took over {WAIT_S} s:\n{_tail(folder / 'stderr.txt')}")
             time.sleep(0.2)
         return folder
 
-    def script(self, backend: str, stem: str) -> ScriptRun:
-        """``stem``'s run under ``backend``, once the whole backend's run has finished."""
+    def script(self, run: str, stem: str) -> ScriptRun:
+        """``stem``'s part of shared run ``run`` (a backend, or FULL), once that run has ended."""
+        backend = _backend_of(run)
         if not backend_available(backend):
             pytest.skip(f"{backend} is not installed (pip install -e '.[jax,torch]')")
-        folder = self._wait(backend)
+        folder = self._wait(run)
         report = (
             json.loads((folder / "report.json").read_text())
             if (folder / "report.json").exists()
@@ -148,7 +152,7 @@ class SharedRuns:
         log = _tail(folder / "stderr.txt", 6000)
         assert stem in report, f"{stem} did not run under {backend}:\n{log}"
         entry = report[stem]
-        if backend == "tensorflow":
+        if run == "tensorflow":
             notebook = folder / f"{stem}.ipynb"
             text = _notebook_text(notebook)
             return ScriptRun(
@@ -165,11 +169,7 @@ class SharedRuns:
 
     def full_run(self) -> ScriptRun:
         """Chapter 1's run on all of MNIST, with no flags, in a learner's shell."""
-        folder = self._wait(FULL)
-        log = _tail(folder / "stderr.txt", 6000)
-        assert (folder / "report.json").exists(), log
-        stdout = (folder / "stdout.txt").read_text()
-        return terminal_runs("tensorflow", folder, stdout, log)[FULL_SCRIPT.stem]
+        return self.script(FULL, FULL_SCRIPT.stem)
 
     def stop_all(self) -> None:
         """Stop every run still going (the session is over: nothing will read it)."""
@@ -184,13 +184,7 @@ def _alive(pid: int) -> bool:
         waited, _ = os.waitpid(pid, os.WNOHANG)  # reaps it when this process started it
     except ChildProcessError:  # another process's child
         waited = 0
-    if waited:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+    return not waited and not ended(pid)
 
 
 def _tail(path: Path, size: int = 3000) -> str:
