@@ -13,6 +13,7 @@ Shared helpers
     ``explain``    after a learner's error: the likely cause, the fix and the section, in Chinese
     ``project``    where the checkout's chapters, notebooks and package are
     ``quiet_tensorflow``  TensorFlow's start-up log lines kept off the screen
+    ``quick_exit`` no second of clean-up at exit after TensorFlow (``gc.freeze()`` at exit)
     ``imports``    ``after_import()``: set up a library (seed Keras) only once a chapter imports it
     ``gpu``        the one nvidia-smi call and the CUDA build table (``gpu_builds.tsv``)
     ``fonts/``     the bundled Chinese font for figures (a subset of Noto Sans CJK SC)

@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from keras_tutorial import data, gpu, project, quiet_tensorflow
+from keras_tutorial import data, gpu, project, quick_exit, quiet_tensorflow
 from keras_tutorial.errors import TutorialError, install_handler
 from keras_tutorial.settings import BackendInfo, Parser, backend_info
 
@@ -261,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     quiet_tensorflow.install()
+    quick_exit.install()
 
     print("Keras 教程环境体检 / Keras tutorial environment check")
     print(_row("操作系统 / OS", os_line()))
