@@ -63,6 +63,7 @@ BUILD=""
 LOCK=""
 NVIDIA_SMI=""
 DRIVER_VERSION=""
+GPU_CAP=""
 CURRENT_STEP="开始 / start"
 LOG_FILE=""
 TEE_PID=""
@@ -422,14 +423,18 @@ find_nvidia_smi() {
   fi
 }
 
-# Print the driver version (gpu.py's query: the one call of nvidia-smi, with its time limit).
-# Status 1: no nvidia-smi, or it fails; 2: it hangs (a stuck driver must not hang the script).
-driver_version() {
+# Ask the driver for its version and the GPUs' lowest compute capability: sets DRIVER_VERSION and
+# GPU_CAP (gpu.py's query: the one call of nvidia-smi, with its time limit; choose_build reuses
+# the answer). Status 1: no nvidia-smi, or it fails; 2: it hangs (a stuck driver must not hang
+# the script).
+read_driver() {
   find_nvidia_smi || return 1
   local out rc=0
   out=$(python3 "$GPU_PY" query 2>/dev/null) || rc=$?
   ((rc == 0)) || return "$rc"
-  printf '%s' "${out%%$'\n'*}"
+  DRIVER_VERSION=${out%%$'\n'*}
+  out=${out#*$'\n'}
+  GPU_CAP=${out%%$'\n'*}
 }
 
 driver_packages() {
@@ -477,7 +482,7 @@ find_gpu() {
   fi
   if command -v lspci >/dev/null; then
     gpu=$(lspci 2>/dev/null | grep -iE '(vga|3d|display).*nvidia' | head -n 1 || true)
-  elif driver_version >/dev/null; then
+  elif read_driver; then
     gpu="(lspci missing; nvidia-smi works)"
   else
     die "找不到 lspci，无法查找 GPU。请先运行 sudo apt-get install pciutils，或用 --cpu 只装 CPU 版。" \
@@ -571,7 +576,7 @@ diagnose_driver() {
     show_cmd "\$" "${ROOT_CMD[@]}"
     out=$("${ROOT_CMD[@]}" 2>&1) || rc=$?
     [[ -z $out ]] || say "$out"
-    if ((rc == 0)) && DRIVER_VERSION=$(driver_version); then
+    if ((rc == 0)) && read_driver; then
       say "    modprobe 加载了驱动，现在可以用了 / modprobe loaded the driver, which works now: $DRIVER_VERSION"
       return 0
     fi
@@ -613,7 +618,6 @@ diagnose_driver() {
 
 # A working driver: check that it suits the backend, and carry on.
 driver_works() {
-  DRIVER_VERSION=$1
   find_nvidia_smi || true
   say "    驱动已可用 / The driver works: $DRIVER_VERSION ($NVIDIA_SMI)"
   choose_build
@@ -678,10 +682,10 @@ install_driver() {
     say "    --cpu：不装驱动 / --cpu: no driver."
     return 0
   fi
-  local version rc=0
-  version=$(driver_version) || rc=$?
+  local rc=0
+  read_driver || rc=$?
   if ((rc == 0)); then
-    driver_works "$version"
+    driver_works
     skip "驱动" "driver"
     return 0
   fi
@@ -702,7 +706,7 @@ install_driver() {
   if driver_package_installed; then
     if rebooted_since_asked; then
       diagnose_driver
-      driver_works "$DRIVER_VERSION"
+      driver_works
       return 0
     fi
     say "    NVIDIA 驱动已安装，但还没有加载。/ An NVIDIA driver is installed but not loaded yet."
@@ -775,11 +779,10 @@ install_utils() {
     DRIVER_VERSION=$loaded
     return 0
   fi
-  local version
-  version=$(driver_version) ||
+  read_driver ||
     die "装好了 nvidia-utils-$branch，但 nvidia-smi 仍然不能用。请看日志和 sudo dmesg | grep -i nvrm。" \
       "nvidia-utils-$branch is installed, but nvidia-smi still does not work. See the log and sudo dmesg | grep -i nvrm."
-  driver_works "$version"
+  driver_works
 }
 
 # --- step 4: Python -----------------------------------------------------------------------------
@@ -864,10 +867,12 @@ check_torch_index() {
 
 # The build of the table (src/keras_tutorial/gpu_builds.tsv) for this GPU and driver, chosen by
 # gpu.py, the same code make gpu and the doctor run: sets BUILD and LOCK, or stops before any
-# download with gpu.py's reason.
+# download with gpu.py's reason. The driver's answer to read_driver is passed on, so nvidia-smi
+# (slow to answer where the driver is not kept initialised) is not asked twice.
 choose_build() {
-  local out rc=0
-  out=$(python3 "$GPU_PY" choose --backend "$BACKEND" 2>&1) || rc=$?
+  local out rc=0 known=()
+  [[ -z $DRIVER_VERSION || -z $GPU_CAP ]] || known=(--cap "$GPU_CAP" --driver "$DRIVER_VERSION")
+  out=$(python3 "$GPU_PY" choose --backend "$BACKEND" "${known[@]}" 2>&1) || rc=$?
   if ((rc != 0)); then
     printf '%s\n' "$out" >&2
     die "没有适合这块 GPU 和驱动的 $BACKEND GPU 版（见上一行），没有下载任何东西。" \

@@ -400,6 +400,9 @@ load helpers
   assert_status 0
   assert_output_has "The driver works: 550.120"
   assert_output_has "GPU build: tensorflow cuda12 (requirements/gpu-tensorflow.txt)"
+  # nvidia-smi once: the build is chosen from the driver's first answer (make and the doctor,
+  # stubs here, ask again in their own processes).
+  [ "$(grep -c '^nvidia-smi ' "$STUB_LOG")" -eq 1 ]
   refute_called "ubuntu-drivers"
   refute_called "sudo"
   refute_called "apt-get"
