@@ -86,7 +86,10 @@ def full_run(runs) -> ScriptRun:
 
 #: The files that take longest, longest first: each is mostly one long process (bats, a backend's
 #: mistakes, the browser), so starting them first lets the two workers finish together instead of
-#: one running a long file alone at the end.
+#: one running a long file alone at the end. The last three read the shared runs, so they come
+#: after every other file anyway, but first among the readers: each also starts a chapter of its
+#: own (a bad MNIST file, --epochs, an edited cell), seconds that would otherwise end the session
+#: on one worker.
 LONGEST_FIRST = (
     "test_setup_script.py",
     "test_explain.py",
@@ -97,6 +100,9 @@ LONGEST_FIRST = (
     "test_site.py",
     "test_lab.py",
     "test_numpy_net.py",
+    "test_ch01.py",
+    "test_ch05.py",
+    "test_ch03.py",
 )
 
 
