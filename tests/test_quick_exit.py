@@ -38,6 +38,7 @@ def test_a_command_exits_with_every_object_frozen_and_its_files_written(command,
         cwd=ROOT,
         capture_output=True,
         text=True,
+        # A bare environment: no GPU tools on PATH, a home of its own for the doctor's caches.
         env={"KERAS_BACKEND": "tensorflow", "PATH": "", "HOME": str(tmp_path)},
         timeout=120,
     )

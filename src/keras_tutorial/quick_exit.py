@@ -6,8 +6,8 @@ one by one took 1.1 s of CPU here, a quarter of ``python -c "import tensorflow"`
 JAX 0.2 s), for memory the operating system takes back at once anyway. ``gc.freeze()``, called
 at exit, puts every object out of the collector's reach: nothing else changes. Objects are still
 released by reference counting, so files are flushed and closed, and the other exit functions
-still run (those registered earlier, just after it). As ever in Python, an object kept alive only
-by a reference cycle is not promised a ``__del__`` at exit.
+still run (those registered before it run just after it). As ever in Python, an object kept alive
+only by a reference cycle is not promised a ``__del__`` at exit.
 """
 
 from __future__ import annotations
