@@ -46,7 +46,7 @@ from shared_runs import ScriptRun, SharedRuns, shared_root  # noqa: E402
 
 from keras_tutorial import quick_exit  # noqa: E402
 
-# The workers load TensorFlow, JAX and PyTorch: the chapters' quick exit spares each of them 1.5 s
+# The workers load TensorFlow, JAX and PyTorch: the chapters' quick exit spares each of them 1.6 s
 # at the end of the session.
 quick_exit.install()
 

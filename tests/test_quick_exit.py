@@ -25,7 +25,6 @@ COMMANDS = {
     # The doctor stops at once here (its backend cannot be imported): set-up comes first.
     "doctor": "sys.modules['tensorflow'] = None\n"
     "from keras_tutorial import doctor\n"
-    "sys.argv = ['doctor']\n"
     "doctor.main([])\n",
 }
 
